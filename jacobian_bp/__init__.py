@@ -1,0 +1,68 @@
+"""jacobian_bp — backpropagation the long way, for real.
+
+Every local derivative of a multilayer perceptron is materialized as a full
+generalized Jacobian (numerator layout: shape ``out.shape + in.shape``),
+chained by flatten-and-reshape, slice-and-collate or einsum, and checked
+against the efficient backpropagation paths and finite differences.
+
+>>> import jacobian_bp as jbp
+>>> net = jbp.notes_network()
+>>> chain = jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1")
+>>> chain.factors[-1].notation, chain.contract(method="einsum").shape
+('R^{3×(3×2)}', (3, 2))
+"""
+
+from jacobian_bp.activations import ACTIVATIONS, Activation, get_activation
+from jacobian_bp.chaining import CHAIN_METHODS, chain
+from jacobian_bp.checking import Comparison, compare, gradcheck
+from jacobian_bp.errors import (
+    ChainError,
+    GradcheckError,
+    InputTypeError,
+    InvalidArgumentError,
+    JacobianBPError,
+    MemoryBudgetError,
+    NonFiniteError,
+    ShapeError,
+    UnknownNameError,
+)
+from jacobian_bp.gradients import EXACT_METHODS, METHODS, gradient
+from jacobian_bp.jacobian import STRUCTURES, Jacobian
+from jacobian_bp.jacobian_chain import JacobianChain, jacobian_chain
+from jacobian_bp.losses import LOSSES, Loss, get_loss
+from jacobian_bp.mlp import MLP, Trace, notes_network
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "CHAIN_METHODS",
+    "EXACT_METHODS",
+    "LOSSES",
+    "METHODS",
+    "MLP",
+    "STRUCTURES",
+    "Activation",
+    "ChainError",
+    "Comparison",
+    "GradcheckError",
+    "InputTypeError",
+    "InvalidArgumentError",
+    "Jacobian",
+    "JacobianBPError",
+    "JacobianChain",
+    "Loss",
+    "MemoryBudgetError",
+    "NonFiniteError",
+    "ShapeError",
+    "Trace",
+    "UnknownNameError",
+    "chain",
+    "compare",
+    "get_activation",
+    "get_loss",
+    "gradcheck",
+    "gradient",
+    "jacobian_chain",
+    "notes_network",
+]

@@ -1,0 +1,49 @@
+"""Command line: ``jacobian-bp [walkthrough]``.
+
+With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from jacobian_bp.errors import JacobianBPError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subparser per subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="jacobian-bp",
+        description="Backpropagation the long way: every local Jacobian materialized, chained and checked.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    walk = commands.add_parser("walkthrough", help="walk the notes' 2-3-1 network through every step (default)")
+    walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
+    walk.add_argument("--x", type=float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
+    walk.add_argument("--t", type=float, default=None, help="the example's target")
+    return parser
+
+
+def run_walkthrough(args: argparse.Namespace) -> str:
+    from jacobian_bp.mlp import notes_network
+    from jacobian_bp.walkthrough import EXAMPLE_T, EXAMPLE_X, walkthrough
+
+    x = EXAMPLE_X if args.x is None else tuple(args.x)
+    t = EXAMPLE_T if args.t is None else args.t
+    return walkthrough(notes_network(seed=args.seed), x, t)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jacobian-bp`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["walkthrough", *(argv or [])])
+    try:
+        print(run_walkthrough(args))
+    except JacobianBPError as error:
+        print(f"jacobian-bp: error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,92 @@
+"""One entry point, seven ways to compute the same gradient.
+
+=========== ==============================================================
+``scalar``  the notes' first part: one partial derivative at a time
+``reshape`` materialize every local Jacobian, chain by flatten-and-reshape
+``slices``  ... chain slice by slice and collate
+``einsum``  ... chain with ``einops.einsum`` over named axes
+``outer``   the notes' outer-product and ⊙ shortcuts, layer by layer
+``backprop`` Goodfellow's Algorithm 6.4, column vectors, reusing ``g``
+``numeric`` central finite differences
+=========== ==============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from jacobian_bp.backprop import backprop_gradient
+from jacobian_bp.errors import InputTypeError, UnknownNameError
+from jacobian_bp.finite_differences import numeric_gradient
+from jacobian_bp.jacobian_chain import chain_gradient
+from jacobian_bp.losses import Loss, get_loss
+from jacobian_bp.mlp import MLP, Trace
+from jacobian_bp.outer_product import outer_gradient
+from jacobian_bp.per_weight import scalar_gradient
+from jacobian_bp.validation import check_loss_fits, check_targets
+
+Array = np.ndarray
+GradientPath = Callable[[MLP, Trace, Array, Loss], dict[str, Array]]
+
+
+def _chained_with(method: str) -> GradientPath:
+    def path(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:
+        return chain_gradient(net, trace, T, loss, method)
+
+    path.__name__ = f"{method}_gradient"
+    return path
+
+
+PATHS: dict[str, GradientPath] = {
+    "scalar": scalar_gradient,
+    "reshape": _chained_with("reshape"),
+    "slices": _chained_with("slices"),
+    "einsum": _chained_with("einsum"),
+    "outer": outer_gradient,
+    "backprop": backprop_gradient,
+    "numeric": numeric_gradient,
+}
+
+#: Every gradient method, from the most literal to the most efficient, then the referee.
+METHODS: tuple[str, ...] = tuple(PATHS)
+
+#: The methods that compute the gradient exactly (all but finite differences).
+EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m != "numeric")
+
+
+def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
+    """Validate everything and run the forward pass once: what every path starts from."""
+    if not isinstance(net, MLP):
+        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
+    loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    trace = net.forward(X)
+    return trace, check_targets(net, trace.h[0], T, loss_fn), loss_fn
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`UnknownNameError` listing :data:`METHODS` unless ``method`` is one."""
+    if method not in PATHS:
+        raise UnknownNameError.for_choice("gradient method", method, METHODS)
+
+
+def gradient(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") -> dict[str, Array]:
+    """``∂J/∂θ`` for every parameter, as a dict shaped exactly like ``net.params``.
+
+    ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``J`` is the mean loss over the batch.
+
+    >>> net = jbp.notes_network()
+    >>> X, T = np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([1.0, 0.0])
+    >>> by_einsum = jbp.gradient(net, X, T, loss="mse", method="einsum")
+    >>> by_backprop = jbp.gradient(net, X, T, loss="mse", method="backprop")
+    >>> {name: g.shape for name, g in by_einsum.items()}
+    {'W1': (3, 2), 'b1': (3,), 'W2': (1, 3), 'b2': (1,)}
+    >>> all(np.allclose(by_einsum[k], by_backprop[k], rtol=1e-10, atol=1e-12) for k in net.params)
+    True
+    """
+    check_method(method)
+    trace, T, loss_fn = prepare(net, X, T, loss)
+    return PATHS[method](net, trace, T, loss_fn)

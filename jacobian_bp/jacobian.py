@@ -25,8 +25,8 @@ _NAME = re.compile(r"^∂(?P<num>[^/]+)/∂(?P<den>[^/]+)$")
 #: Every value that :attr:`Jacobian.structure` can take, most specific first.
 STRUCTURES = (
     "zero",
-    "scalar",
     "identity",
+    "scalar",
     "diagonal",
     "block-sparse",
     "block-diagonal",
@@ -177,12 +177,11 @@ class Jacobian:
             return "zero"
         matrix_nonzero = nonzero.reshape(self.matrix.shape)
         rows, cols = matrix_nonzero.shape
-        if rows == cols == 1:
-            return "scalar"
         if rows == cols and not (matrix_nonzero & ~np.eye(rows, dtype=bool)).any():
             diagonal = np.diagonal(self.matrix)
-            is_one = np.vectorize(lambda entry: entry == 1, otypes=[bool])(diagonal)
-            return "identity" if is_one.all() else "diagonal"
+            if np.vectorize(lambda entry: entry == 1, otypes=[bool])(diagonal).all():
+                return "identity"
+            return "scalar" if rows == 1 else "diagonal"
         out_rank = len(self.out_shape)
         # ∂a/∂W: out (..., m), in (m, n), zero unless the unit index matches the weight's row.
         weight_like = len(self.in_shape) == 2 and self.out_shape[-1:] == self.in_shape[:1]

@@ -103,7 +103,7 @@ def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_
         kind, layer = parse_param_name(net, wrt)
     L = net.depth
     z = trace.z
-    d_J_d_z = finite_gradient(loss, z, t) / batch_size
+    d_J_d_z = finite_gradient(loss, z, t, trace.a[L]) / batch_size
     factors = [Jacobian(d_J_d_z, (), z.shape, "∂J/∂z")]
     for k in range(L, layer - 1, -1):
         n = net.sizes[k]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jacobian_bp.activations import sigmoid
 from jacobian_bp.errors import NonFiniteError, UnknownNameError
 
 Array = np.ndarray
@@ -37,8 +38,9 @@ class Loss:
     formula: str
     #: ``L⁽ᵖ⁾`` for each example from ``(z, t, a)``, summed over the output units.
     per_example: Callable[[Array, Array, Array], Array]
-    #: ``∂L⁽ᵖ⁾/∂z⁽ᵖ⁾``, same shape as ``z``.
-    gradient: Callable[[Array, Array], Array]
+    #: ``∂L⁽ᵖ⁾/∂z⁽ᵖ⁾`` from ``(z, t)``, same shape as ``z``; pass the logits ``a`` too where known,
+    #: for full precision when ``z`` is within rounding of 1.
+    gradient: Callable[..., Array]
     #: The output activation the loss is defined on, or ``None`` for any.
     output_activation: str | None = None
 
@@ -69,8 +71,11 @@ def _divide_where_weighted(weight: Array, denominator: Array) -> Array:
     return out
 
 
-def _bce_gradient(z: Array, t: Array) -> Array:
-    return _divide_where_weighted(1.0 - t, 1.0 - z) - _divide_where_weighted(t, z)
+def _bce_gradient(z: Array, t: Array, a: Array | None = None) -> Array:
+    # Near z = 1, 1 − z computed from z keeps only the few bits z had left below 1;
+    # σ(−a) from the logits is accurate to the last bit.
+    one_minus_z = 1.0 - z if a is None else sigmoid(-a)
+    return _divide_where_weighted(1.0 - t, one_minus_z) - _divide_where_weighted(t, z)
 
 
 LOSSES: dict[str, Loss] = {
@@ -80,7 +85,7 @@ LOSSES: dict[str, Loss] = {
             "mse",
             "½ Σ_i (t_i − z_i)²",
             lambda z, t, a: 0.5 * np.sum((t - z) ** 2, axis=-1),
-            lambda z, t: z - t,
+            lambda z, t, a=None: z - t,
         ),
         Loss(
             "bce",
@@ -93,7 +98,7 @@ LOSSES: dict[str, Loss] = {
             "cross_entropy",
             "−Σ_i t_i log z_i",
             lambda z, t, a: np.sum(t * (_log_sum_exp(a)[..., None] - a), axis=-1),
-            lambda z, t: -_divide_where_weighted(t, z),
+            lambda z, t, a=None: -_divide_where_weighted(t, z),
             output_activation="softmax",
         ),
     )
@@ -125,10 +130,10 @@ def output_delta(loss: Loss, activation_name: str, z: Array, t: Array, a: Array,
     """
     if loss.output_activation == activation_name:
         return z - t
-    return vjp(a, z, loss.gradient(z, t))
+    return vjp(a, z, loss.gradient(z, t, a))
 
 
-def finite_gradient(loss: Loss, z: Array, t: Array) -> Array:
+def finite_gradient(loss: Loss, z: Array, t: Array, a: Array | None = None) -> Array:
     """``∂L/∂z``, or a clear error where it overflows.
 
     It overflows only when a cross-entropy's output has saturated at exactly 0
@@ -140,7 +145,7 @@ def finite_gradient(loss: Loss, z: Array, t: Array) -> Array:
     ...
     jacobian_bp.errors.NonFiniteError: ∂L/∂z = [inf] is not finite: ...
     """
-    gradient = loss.gradient(z, t)
+    gradient = loss.gradient(z, t, a)
     if not np.isfinite(gradient).all():
         raise NonFiniteError(
             f"∂L/∂z = {gradient} is not finite: the output has saturated at exactly 0 or 1 against the "

@@ -48,7 +48,8 @@ def partial_derivative(net: MLP, trace: Trace, T: Array, loss: Loss, name: str, 
             d_a_d_theta = d_h_d_theta @ net.params[f"W{k + 1}"].T
     d_z_d_theta = d_h_d_theta
     z, T = np.atleast_2d(trace.z), np.atleast_2d(T)
-    per_example = np.sum(finite_gradient(loss, z, T) * d_z_d_theta, axis=1)
+    logits = np.atleast_2d(trace.a[net.depth])
+    per_example = np.sum(finite_gradient(loss, z, T, logits) * d_z_d_theta, axis=1)
     return float(np.sum(per_example) / X.shape[0])
 
 

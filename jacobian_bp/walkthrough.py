@@ -68,9 +68,13 @@ def walkthrough(net: MLP | None = None, x: Sequence[float] = EXAMPLE_X, t: float
     out.append(_heading("2. Forward pass (what the backward pass will need is stored)"))
     out += [f"  x = {fmt(x_array, 0)}   t = {fmt(t_array, 0)}"]
     for k in range(1, net.depth + 1):
-        out.append(f"  a{_sup(k)} = W{_sup(k)} h{_sup(k - 1)} + b{_sup(k)} = {fmt(trace.a[k], 0)}")
-        out.append(f"  h{_sup(k)} = σ(a{_sup(k)})          = {fmt(trace.h[k], 0)}")
-    out.append(f"  z = h{_sup(net.depth)} = {fmt(trace.z, 0)}   J = ½ (t − z)² = {net.loss(x_array, t_array):.6f}")
+        previous = "x" if k == 1 else f"h{_sup(k - 1)}"
+        output = "z" if k == net.depth else f"h{_sup(k)}"
+        activation = net.layer_activation(k).name
+        out.append(f"  a{_sup(k)} = W{_sup(k)} {previous} + b{_sup(k)} = {fmt(trace.a[k], 0)}")
+        out.append(f"  {output} = {activation}(a{_sup(k)}) = {fmt(trace.h[k], 0)}")
+    out.append(f"  J = ½ (t − z)² = {net.loss(x_array, t_array):.6f}")
+    out.append("  kept for the backward pass: every a^k (for f'(a^k)) and every h^k (for the outer products)")
 
     chain_ = jacobian_chain(net, x_array, t_array, wrt="W1", loss="mse")
     out.append(_heading("3. The chain of local Jacobians for ∂J/∂W¹"))

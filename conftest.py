@@ -25,6 +25,7 @@ def _doctest_names(doctest_namespace: dict) -> None:
     doctest_namespace["np"] = np
     doctest_namespace["jbp"] = jbp
 
+
 # pytest-markdown-docs imports every module it collects to read its docstrings; importing
 # __main__.py would run the command line (doctest collection already leaves it alone).
 collect_ignore = ["jacobian_bp/__main__.py"]

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PAGE = "errata/"
@@ -54,7 +55,7 @@ CHROMIUM_FLAGS = (
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site folder and remembers which paths were asked for."""
 
-    requested: list[str] = []
+    requested: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: object) -> None:
         QuietHandler.requested.append(self.path)

@@ -1,6 +1,10 @@
 """Shared by the doctests of the package and the test suite."""
 
+import builtins
+import io
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,3 +24,36 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 def _doctest_names(doctest_namespace: dict) -> None:
     doctest_namespace["np"] = np
     doctest_namespace["jbp"] = jbp
+
+
+# pytest-markdown-docs imports every module it collects to read its docstrings; importing
+# __main__.py would run the command line (doctest collection already leaves it alone).
+collect_ignore = ["jacobian_bp/__main__.py"]
+
+
+# pytest-markdown-docs turns pytest's output capture off while a fence runs, so every print() of
+# the docs pages would land in the middle of the test report. Fences get a print() that writes to
+# a buffer instead, and the buffer is attached to the test's report: shown when a fence fails,
+# like captured output of an ordinary test.
+_fence_output = io.StringIO()
+
+
+def _fence_print(*args: Any, **kwargs: Any) -> None:
+    kwargs.setdefault("file", _fence_output)
+    builtins.print(*args, **kwargs)
+
+
+def pytest_markdown_docs_globals() -> dict[str, Any]:
+    return {"print": _fence_print}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    if item.get_closest_marker("markdown-docs") is None:
+        return (yield)
+    _fence_output.seek(0)
+    _fence_output.truncate()
+    try:
+        return (yield)
+    finally:
+        item.add_report_section("call", "stdout", _fence_output.getvalue())

@@ -1,0 +1,150 @@
+"""The documentation's machinery: pages and README are collected, complete and linked; the build
+hooks and the figure script do what they say.
+
+The pages themselves are tests too: pytest runs every ```python fence of docs/ and README.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = sorted(p for p in DOCS.rglob("*.md"))
+MARKDOWN_FILES = [*PAGES, ROOT / "README.md"]
+FENCE = re.compile(r"^(?P<indent> *)(?P<marks>```+|~~~+)(?P<info>.*)$")
+#: The info strings pytest-markdown-docs (superfences syntax) runs as Python.
+RUN_AS_PYTHON = {"python", "{.python continuation}"}
+
+
+def load_script(path: Path) -> ModuleType:
+    """Import a file that is not part of a package (scripts/, docs_hooks/)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def fences(path: Path) -> list[tuple[int, str, str]]:
+    """``(line number, info string, line before)`` of every opening code fence in ``path``."""
+    lines = path.read_text(encoding="utf8").splitlines()
+    found, closing = [], None
+    for number, line in enumerate(lines):
+        match = FENCE.match(line)
+        if not match:
+            continue
+        if closing is None:
+            found.append((number + 1, match["info"].strip(), lines[number - 1] if number else ""))
+            closing = match["marks"]
+        elif match["marks"].startswith(closing) and not match["info"].strip():
+            closing = None
+    return found
+
+
+def test_every_python_fence_is_one_pytest_runs() -> None:
+    for path in MARKDOWN_FILES:
+        for line, info, _ in fences(path):
+            if "py" in info and "notest" not in info:
+                assert info in RUN_AS_PYTHON, f"{path.name}:{line}: fence {info!r} would not run; use ```python"
+
+
+def test_a_skipped_fence_states_its_reason() -> None:
+    for path in MARKDOWN_FILES:
+        for line, info, before in fences(path):
+            if "notest" in info:
+                assert before.startswith("<!-- not run: "), f"{path.name}:{line}: say why in <!-- not run: ... -->"
+
+
+def test_each_page_runs_python() -> None:
+    walkthrough = [p for p in PAGES if p.parent == DOCS]
+    assert len(walkthrough) >= 11
+    for page in walkthrough:
+        assert any(info in RUN_AS_PYTHON for _, info, _ in fences(page)), f"{page.name} computes nothing"
+
+
+def test_pages_leave_nothing_for_later() -> None:
+    for path in MARKDOWN_FILES:
+        text = path.read_text(encoding="utf8")
+        for marker in ("TODO", "FIXME", "XXX", "TBD"):
+            assert marker not in text, f"{path.name} contains {marker}"
+
+
+def test_every_page_is_in_the_site_navigation() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf8")
+    for page in PAGES:
+        assert f": {page.relative_to(DOCS).as_posix()}\n" in nav, f"{page.name} is missing from mkdocs.yml nav"
+
+
+def test_readme_maps_every_walkthrough_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf8")
+    section = readme.split("## Map of the docs", 1)[1].split("\n## ", 1)[0]
+    for page in (p for p in PAGES if p.parent == DOCS and p.name != "index.md"):
+        assert f"(docs/{page.name})" in section, f"README's map of the docs does not link {page.name}"
+
+
+def test_relative_links_between_pages_resolve() -> None:
+    link = re.compile(r"\]\((?!https?://)([^)#\s]+\.md)(#[^)]*)?\)")
+    for path in MARKDOWN_FILES:
+        for target, _ in link.findall(path.read_text(encoding="utf8")):
+            assert (path.parent / target).is_file(), f"{path.name} links to missing {target}"
+
+
+# --- the figure script -------------------------------------------------------------------------
+
+
+def test_figure_script_draws_registered_figures_and_rejects_unknown_ones(tmp_path: Path, capsys) -> None:
+    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
+    assert make_figures.FIGURES_DIR == DOCS / "figures"
+    assert make_figures.main([]) == 0  # nothing registered: says so, writes nothing
+    assert "no figures registered yet" in capsys.readouterr().out
+
+    @make_figures.figure("probe", "a stand-in figure")
+    def draw(path: Path) -> None:
+        path.write_bytes(b"\x89PNG\r\n")
+
+    assert make_figures.main(["--out-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "probe.png").read_bytes() == b"\x89PNG\r\n"
+    with pytest.raises(SystemExit, match=r"unknown figure.*nope.*valid choices: probe"):
+        make_figures.main(["nope", "--out-dir", str(tmp_path)])
+    with pytest.raises(ValueError, match="registered twice"):
+        make_figures.figure("probe", "again")(draw)
+
+    @make_figures.figure("empty", "draws nothing")
+    def draw_nothing(path: Path) -> None:
+        pass
+
+    with pytest.raises(SystemExit, match="wrote nothing"):
+        make_figures.main(["empty", "--out-dir", str(tmp_path)])
+
+
+# --- the site build hooks (need the docs extra) ------------------------------------------------
+
+
+def test_docstrings_become_markdown() -> None:
+    pytest.importorskip("griffe", reason="the docs extra (mkdocstrings) is not installed")
+    hook = load_script(ROOT / "docs_hooks" / "griffe_doctest_blocks.py")
+    text = "Chain with :func:`chain` or :class:`~jbp.Jacobian`::\n\n    code\n\n>>> 1 + 1\n2\n\nAfter."
+    assert hook.markdown_docstring(text) == (
+        "Chain with `chain` or `jbp.Jacobian`:\n\n    code\n\n```pycon\n>>> 1 + 1\n2\n```\n\nAfter."
+    )
+    table = "=== ===\nname use\n=== ===\na    b\n=== ==="
+    assert hook.markdown_docstring(table) == "```text\n" + table + "\n```"
+
+
+def test_mathjax_is_copied_into_the_site(tmp_path: Path) -> None:
+    pytest.importorskip("mathjax", reason="the docs extra (django-static-mathjax) is not installed")
+    hook = load_script(ROOT / "docs_hooks" / "mathjax_assets.py")
+    hook.on_post_build({"site_dir": str(tmp_path)})
+    target = tmp_path / "assets" / "mathjax"
+    assert (target / "tex-chtml.js").stat().st_size > 100_000
+    assert (target / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").is_file()
+    assert (target / "input" / "tex" / "extensions").is_dir()
+    assert (target / "LICENSE").is_file()

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.errors import InputTypeError, ShapeError
-from jacobian_bp.latex import jacobian_html, jacobian_latex
+from jacobian_bp.latex import MAX_LATEX_ENTRIES, jacobian_html, jacobian_latex
 
 Shape = tuple[int, ...]
 
@@ -197,7 +197,9 @@ class Jacobian:
             return "sparse"
         return "dense"
 
-    def to_latex(self, layout: str = "stacked", label: bool = True, precision: int = 4) -> str:
+    def to_latex(
+        self, layout: str = "stacked", label: bool = True, precision: int = 4, max_entries: int = MAX_LATEX_ENTRIES
+    ) -> str:
         r"""LaTeX for the Jacobian, numeric or symbolic (see :func:`jacobian_bp.latex.jacobian_latex`).
 
         ``layout="stacked"`` draws a tensor as the notes do, a column of
@@ -207,12 +209,11 @@ class Jacobian:
         >>> print(J.to_latex(label=False).replace(r"\begin{bmatrix}", "[").replace(r"\end{bmatrix}", "]"))
         [ [ 1 & 2 \\ 0 & 0 ] \\ [ 0 & 0 \\ 1 & 2 ] ]
         """
-        return jacobian_latex(self, layout=layout, label=label, precision=precision)
+        return jacobian_latex(self, layout=layout, label=label, precision=precision, max_entries=max_entries)
 
     def _repr_latex_(self) -> str | None:
         """What a notebook shows when it prefers LaTeX; ``None`` (plain repr) for a huge Jacobian."""
-        html = jacobian_html(self)
-        return None if html is None else f"$${self.to_latex()}$$"
+        return None if self.stored_entries > MAX_LATEX_ENTRIES else f"$${self.to_latex()}$$"
 
     def _repr_html_(self) -> str | None:
         """What a notebook shows: a caption with notation and structure, and the LaTeX."""

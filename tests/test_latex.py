@@ -158,6 +158,7 @@ def test_huge_jacobians_are_refused_politely() -> None:
     J = jbp.Jacobian(np.zeros((size, size)), (size,), (size,), "∂h/∂a")
     with pytest.raises(jbp.ShapeError, match=rf"{size * size} entries.*max_entries"):
         J.to_latex()
+    assert J.to_latex(max_entries=size * size).count(r"\\") == size - 1
     assert J._repr_latex_() is None and J._repr_html_() is None  # the notebook falls back to repr
 
 
@@ -171,7 +172,9 @@ def test_unknown_layout_lists_the_choices(notes_chain: jbp.JacobianChain) -> Non
 
 @pytest.fixture(scope="module")
 def symbolic_chain() -> jbp.JacobianChain:
-    sym = pytest.importorskip("jacobian_bp.symbolic", reason="symbolic rendering needs the 'symbolic' extra")
+    pytest.importorskip("sympy", reason="symbolic rendering needs the 'symbolic' extra")
+    import jacobian_bp.symbolic as sym
+
     return sym.jacobian_chain(sym.notes_network(), wrt="W1")
 
 

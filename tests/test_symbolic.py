@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import sympy
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobian_bp as jbp
-import jacobian_bp.symbolic as sym
+
+sympy = pytest.importorskip("sympy", reason="symbolic mode needs the 'symbolic' extra (SymPy)")
+import jacobian_bp.symbolic as sym  # noqa: E402 — only importable once SymPy is known to be there
 
 # ── the notes' symbols, typed in independently ────────────────────────────────
 
@@ -209,7 +210,6 @@ def notes_gradients(snet: sym.MLP) -> dict[str, np.ndarray]:
     return sym.gradient(snet, method="einsum")
 
 
-@settings(max_examples=25)
 @given(seed=st.integers(0, 2**16), x=st.lists(st.floats(-3, 3), min_size=2, max_size=2), target=st.floats(0, 1))
 def test_symbolic_gradient_evaluates_to_the_numeric_gradient(
     notes_gradients: dict[str, np.ndarray], seed: int, x: list[float], target: float
@@ -280,7 +280,6 @@ def test_deeper_networks_agree_with_the_numeric_engine(
         np.testing.assert_allclose(sym.evaluate(symbolic, net, x, target), numeric, rtol=1e-10, atol=1e-14)
 
 
-@settings(max_examples=12)
 @given(
     widths=st.lists(st.integers(1, 3), min_size=2, max_size=5),
     activation=st.sampled_from(["sigmoid", "tanh", "identity"]),
@@ -357,6 +356,14 @@ def test_bad_arguments_raise_package_errors(snet: sym.MLP) -> None:
         sym.jacobian_chain(snet, loss="cross_entropy")
     with pytest.raises(jbp.UnknownNameError, match="'swish'"):
         sym.MLP([2, 1], activation="swish")
+
+
+@pytest.mark.parametrize("method", jbp.METHODS)
+def test_numeric_entry_points_refuse_a_symbolic_network_clearly(snet: sym.MLP, method: str) -> None:
+    with pytest.raises(jbp.InputTypeError, match=r"SymPy symbols.*symbolic\.gradient"):
+        jbp.gradient(snet, [1.0, 0.5], 1.0, method=method)
+    with pytest.raises(jbp.InputTypeError, match="SymPy symbols"):
+        jbp.compare(snet, [1.0, 0.5], 1.0)
 
 
 def test_evaluate_rejects_mismatched_networks_and_examples(chain_W1: jbp.JacobianChain, snet: sym.MLP) -> None:

@@ -48,7 +48,7 @@ def latex_entries(array: Array) -> Array:
     return np.array([printer.doprint(entry) for entry in entries], dtype=object).reshape(source.shape)
 
 
-def _pretty_block(block: Array) -> str:
+def pretty_block(block: Array) -> str:
     """A 0-, 1- or 2-D block as a bracketed matrix; a vector is a row, as the notes write gradients."""
     rows = np.atleast_2d(object_array(block))
     rows = rows.reshape(rows.shape[0], -1)
@@ -72,10 +72,10 @@ def to_text(jacobian: Jacobian, indent: int = 4) -> str:
     array = object_array(jacobian.array)
     if len(jacobian.in_shape) < 2 or not jacobian.out_shape:
         block = array.reshape(int(np.prod(jacobian.out_shape, dtype=int)), -1) if jacobian.out_shape else array
-        return "\n".join(pad + line for line in _pretty_block(block).splitlines())
+        return "\n".join(pad + line for line in pretty_block(block).splitlines())
     numerator, _, denominator = jacobian.name.partition("/")
     lines = []
     for index in np.ndindex(jacobian.out_shape):
         lines.append(f"{pad}{numerator}{subscript(*(i + 1 for i in index))}/{denominator} =")
-        lines += [pad + "  " + line for line in _pretty_block(array[index]).splitlines()]
+        lines += [pad + "  " + line for line in pretty_block(array[index]).splitlines()]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from jacobian_bp.mlp import notes_network as numeric_notes_network
 from jacobian_bp.symbolic.chain import evaluate, jacobian_chain
 from jacobian_bp.symbolic.elementwise import expand_sigmoid
 from jacobian_bp.symbolic.network import MLP, notes_network
-from jacobian_bp.symbolic.printing import _pretty_block, latex, latex_entries, to_text
+from jacobian_bp.symbolic.printing import latex, latex_entries, pretty_block, to_text
 
 Array = np.ndarray
 
@@ -63,7 +63,7 @@ def _parameter_blocks(snet: MLP) -> list[Block]:
     for name, value in [*snet.params.items(), ("x", snet.x), ("t", snet.t)]:
         display = display_name(name) if name in snet.params else name
         body = _matrix_latex(value) if value.ndim == 2 else _column_latex(value)
-        text = _pretty_block(value if value.ndim == 2 else value[:, None])
+        text = pretty_block(value if value.ndim == 2 else value[:, None])
         blocks.append(Block("math", f"{display} =\n" + _indent(text), f"{tex_name(display)} = {body}"))
     return blocks
 
@@ -94,11 +94,9 @@ def _indent(text: str, pad: str = "    ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def walkthrough_blocks(
-    seed: int = 0, x: Sequence[float] = (1.0, 0.5), t: float = 1.0, snet: MLP | None = None
-) -> list[Block]:
+def walkthrough_blocks(seed: int = 0, x: Sequence[float] = (1.0, 0.5), t: float = 1.0) -> list[Block]:
     """Every step of the symbolic walkthrough, as :class:`Block` objects."""
-    snet = notes_network() if snet is None else snet
+    snet = notes_network()
     blocks = [
         Block("title", *["Symbolic walkthrough: the notes' 2-3-1 network, every Jacobian as a formula"] * 2),
         _paragraph(
@@ -149,7 +147,7 @@ def walkthrough_blocks(
             r"Flattened to its $3\times 6$ matrix form; the rules separate the columns that came from one row "
             r"of $W^{1}$.",
         ),
-        Block("math", _indent(_pretty_block(d_a_d_W.matrix)), d_a_d_W.to_latex(layout="flattened")),
+        Block("math", _indent(pretty_block(d_a_d_W.matrix)), d_a_d_W.to_latex(layout="flattened")),
     ]
 
     results = {method: chain_W1.contract(method=method) for method in CHAIN_METHODS}

@@ -19,6 +19,11 @@ settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=
 settings.register_profile("thorough", parent=settings.get_profile("dev"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+try:
+    import sympy  # noqa: F401
+except ImportError:  # the 'symbolic' extra is not installed: its doctests cannot run
+    collect_ignore_glob = ["jacobian_bp/symbolic/*"]
+
 
 @pytest.fixture(autouse=True)
 def _doctest_names(doctest_namespace: dict) -> None:

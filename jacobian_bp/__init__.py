@@ -22,6 +22,7 @@ from jacobian_bp.errors import (
     InvalidArgumentError,
     JacobianBPError,
     MemoryBudgetError,
+    MissingDependencyError,
     NonFiniteError,
     ShapeError,
     UnknownNameError,
@@ -33,6 +34,16 @@ from jacobian_bp.losses import LOSSES, Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, notes_network
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``jbp.symbolic`` without importing SymPy at ``import jacobian_bp``: loaded on first use."""
+    if name == "symbolic":
+        import importlib
+
+        return importlib.import_module("jacobian_bp.symbolic")
+    raise AttributeError(f"module 'jacobian_bp' has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,6 +64,7 @@ __all__ = [
     "JacobianChain",
     "Loss",
     "MemoryBudgetError",
+    "MissingDependencyError",
     "NonFiniteError",
     "ShapeError",
     "Trace",

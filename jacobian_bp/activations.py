@@ -7,6 +7,9 @@ Jacobian ``diag(s) − s sᵀ`` is dense and the shortcut does not apply; every
 path here multiplies by the real Jacobian instead.
 
 All functions act on the last axis and broadcast over leading (batch) axes.
+Given an object array of SymPy expressions, the element-wise functions hand
+over to their SymPy versions (:mod:`jacobian_bp.dispatch`); the float64 code
+below is untouched by that.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jacobian_bp.dispatch import is_symbolic, symbolic_elementwise
 from jacobian_bp.errors import UnknownNameError
 
 Array = np.ndarray
@@ -88,11 +92,15 @@ def sigmoid(a: Array) -> Array:
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
+    if is_symbolic(a):
+        return symbolic_elementwise().sigmoid(a)
     small = np.exp(-np.abs(a))
     return np.where(a >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
 
 
 def _sigmoid_derivative(a: Array, h: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().sigmoid_derivative(a)
     # σ(a)·σ(−a) rather than h·(1 − h): 1 − h rounds to 0 once σ(a) rounds to 1
     # (from a ≈ 37 on), while σ(−a) still holds the tiny true value.
     return h * sigmoid(-a)
@@ -104,8 +112,40 @@ def softmax(a: Array, axis: int = -1) -> Array:
     >>> softmax(np.array([1000.0, 0.0, -1000.0])).round(6)
     array([1., 0., 0.])
     """
+    if is_symbolic(a):
+        return symbolic_elementwise().softmax(a, axis)
     shifted = np.exp(a - np.max(a, axis=axis, keepdims=True))
     return shifted / np.sum(shifted, axis=axis, keepdims=True)
+
+
+def _tanh(a: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().tanh(a)
+    return np.tanh(a)
+
+
+def _tanh_derivative(a: Array, h: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().tanh_derivative(a)
+    return 1.0 - h * h
+
+
+def _relu(a: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().relu(a)
+    return np.maximum(a, 0.0)
+
+
+def _relu_derivative(a: Array, h: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().relu_derivative(a)
+    return (a > 0).astype(a.dtype)
+
+
+def _identity(a: Array) -> Array:
+    if is_symbolic(a):
+        return a.copy()
+    return a * 1.0
 
 
 def _softmax_jacobian(a: Array, h: Array) -> Array:
@@ -121,9 +161,9 @@ ACTIVATIONS: dict[str, Activation] = {
     activation.name: activation
     for activation in (
         Activation("sigmoid", "σ(a) = 1 / (1 + e^(−a))", sigmoid, _sigmoid_derivative),
-        Activation("tanh", "tanh(a)", np.tanh, lambda a, h: 1.0 - h * h),
-        Activation("relu", "max(a, 0)", lambda a: np.maximum(a, 0.0), lambda a, h: (a > 0).astype(a.dtype)),
-        Activation("identity", "a", lambda a: a * 1.0, lambda a, h: np.ones_like(a)),
+        Activation("tanh", "tanh(a)", _tanh, _tanh_derivative),
+        Activation("relu", "max(a, 0)", _relu, _relu_derivative),
+        Activation("identity", "a", _identity, lambda a, h: np.ones_like(a)),
         Activation(
             "softmax",
             "e^(a_i) / Σ_j e^(a_j)",

@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from jacobian_bp.errors import JacobianBPError
+from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +23,15 @@ def build_parser() -> argparse.ArgumentParser:
     walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
     walk.add_argument("--x", type=float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
     walk.add_argument("--t", type=float, default=None, help="the example's target")
+    walk.add_argument(
+        "--symbolic", action="store_true", help="print every Jacobian as a formula in the notes' symbols (needs SymPy)"
+    )
+    walk.add_argument(
+        "--format",
+        choices=("text", "latex", "markdown"),
+        default="text",
+        help="output of --symbolic: plain text (default), a LaTeX document, or Markdown with $$ math",
+    )
     return parser
 
 
@@ -32,6 +41,12 @@ def run_walkthrough(args: argparse.Namespace) -> str:
 
     x = EXAMPLE_X if args.x is None else tuple(args.x)
     t = EXAMPLE_T if args.t is None else args.t
+    if args.format != "text" and not args.symbolic:
+        raise InvalidArgumentError(f"--format {args.format} applies to the symbolic walkthrough; add --symbolic")
+    if args.symbolic:
+        from jacobian_bp.symbolic.walkthrough import symbolic_walkthrough
+
+        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t)
     return walkthrough(notes_network(seed=args.seed), x, t)
 
 

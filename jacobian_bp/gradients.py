@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.backprop import backprop_gradient
+from jacobian_bp.dispatch import is_symbolic
 from jacobian_bp.errors import InputTypeError, UnknownNameError
 from jacobian_bp.finite_differences import numeric_gradient
 from jacobian_bp.jacobian_chain import chain_gradient
@@ -61,6 +62,11 @@ def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
     """Validate everything and run the forward pass once: what every path starts from."""
     if not isinstance(net, MLP):
         raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
+    if any(is_symbolic(value) for value in net.params.values()):
+        raise InputTypeError(
+            "this network's parameters are SymPy symbols and these paths compute numbers; use "
+            "jacobian_bp.symbolic.gradient(net, method=...), then symbolic.evaluate(...) for numbers"
+        )
     loss_fn = get_loss(loss)
     check_loss_fits(net, loss_fn)
     trace = net.forward(X)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.errors import InputTypeError, ShapeError
+from jacobian_bp.latex import MAX_LATEX_ENTRIES, jacobian_html, jacobian_latex
 
 Shape = tuple[int, ...]
 
@@ -194,6 +195,28 @@ class Jacobian:
         if matrix_nonzero.mean() <= 0.5:
             return "sparse"
         return "dense"
+
+    def to_latex(
+        self, layout: str = "stacked", label: bool = True, precision: int = 4, max_entries: int = MAX_LATEX_ENTRIES
+    ) -> str:
+        r"""LaTeX for the Jacobian, numeric or symbolic (see :func:`jacobian_bp.latex.jacobian_latex`).
+
+        ``layout="stacked"`` draws a tensor as the notes do, a column of
+        matrices; ``"flattened"`` draws its matrix form with the groups ruled off.
+
+        >>> J = Jacobian(np.einsum("ik,j->ikj", np.eye(2), [1.0, 2.0]), (2,), (2, 2), "∂a¹/∂W¹")
+        >>> print(J.to_latex(label=False).replace(r"\begin{bmatrix}", "[").replace(r"\end{bmatrix}", "]"))
+        [ [ 1 & 2 \\ 0 & 0 ] \\ [ 0 & 0 \\ 1 & 2 ] ]
+        """
+        return jacobian_latex(self, layout=layout, label=label, precision=precision, max_entries=max_entries)
+
+    def _repr_latex_(self) -> str | None:
+        """What a notebook shows when it prefers LaTeX; ``None`` (plain repr) for a huge Jacobian."""
+        return None if self.stored_entries > MAX_LATEX_ENTRIES else f"$${self.to_latex()}$$"
+
+    def _repr_html_(self) -> str | None:
+        """What a notebook shows: a caption with notation and structure, and the LaTeX."""
+        return jacobian_html(self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.array if dtype is None else self.array.astype(dtype)

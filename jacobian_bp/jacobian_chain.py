@@ -117,7 +117,8 @@ def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_
         d_a_d_W = affine.d_a_d_W(trace.h[layer - 1], n)
         factors.append(Jacobian(d_a_d_W, (n,), d_a_d_W.shape[1:], f"∂a{superscript(layer)}/∂W{superscript(layer)}"))
     elif kind == "b":
-        factors.append(Jacobian(affine.d_a_d_b(n), (n,), (n,), f"∂a{superscript(layer)}/∂b{superscript(layer)}"))
+        d_a_d_b = affine.d_a_d_b(n, dtype=trace.a[layer].dtype)  # object for symbolic traces: exact 1s
+        factors.append(Jacobian(d_a_d_b, (n,), (n,), f"∂a{superscript(layer)}/∂b{superscript(layer)}"))
     return JacobianChain(factors, wrt, loss.name)
 
 

@@ -9,6 +9,9 @@ the output layer (the logits), which keeps the value finite when the output
 saturates at exactly 0 or 1. Paired with their own output activation they
 also have a fused gradient ``∂L/∂a = z − t``: the product ``∂L/∂z · ∂z/∂a``
 worked out by hand, used by the efficient paths.
+
+On object arrays of SymPy expressions the exp/log helpers hand over to SymPy
+(:mod:`jacobian_bp.dispatch`), so the same losses work symbolically.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jacobian_bp.activations import sigmoid
+from jacobian_bp.dispatch import is_symbolic, symbolic_elementwise
 from jacobian_bp.errors import NonFiniteError, UnknownNameError
 
 Array = np.ndarray
@@ -50,11 +54,15 @@ class Loss:
 
 
 def _softplus(a: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().softplus(a)
     # log(1 + e^a) = max(a, 0) + log(1 + e^(−|a|)): no overflow for large |a|.
     return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
 
 
 def _log_sum_exp(a: Array) -> Array:
+    if is_symbolic(a):
+        return symbolic_elementwise().log_sum_exp(a)
     largest = np.max(a, axis=-1, keepdims=True)
     return largest[..., 0] + np.log(np.sum(np.exp(a - largest), axis=-1))
 
@@ -65,6 +73,8 @@ def _divide_where_weighted(weight: Array, denominator: Array) -> Array:
     A target of exactly 0 or 1 removes one of the two terms of the
     cross-entropy, so its (possibly zero) denominator must not be evaluated.
     """
+    if is_symbolic(weight) or is_symbolic(denominator):
+        return weight / denominator
     out = np.zeros(np.broadcast_shapes(weight.shape, denominator.shape))
     with np.errstate(divide="ignore"):
         np.divide(weight, denominator, out=out, where=np.broadcast_to(weight != 0, out.shape))
@@ -72,6 +82,8 @@ def _divide_where_weighted(weight: Array, denominator: Array) -> Array:
 
 
 def _bce_gradient(z: Array, t: Array, a: Array | None = None) -> Array:
+    if is_symbolic(z) or is_symbolic(t):
+        return symbolic_elementwise().bce_gradient(z, t)
     # Near z = 1, 1 − z computed from z keeps only the few bits z had left below 1;
     # σ(−a) from the logits is accurate to the last bit.
     one_minus_z = 1.0 - z if a is None else sigmoid(-a)
@@ -84,7 +96,8 @@ LOSSES: dict[str, Loss] = {
         Loss(
             "mse",
             "½ Σ_i (t_i − z_i)²",
-            lambda z, t, a: 0.5 * np.sum((t - z) ** 2, axis=-1),
+            # Halving by ``/ 2`` (bit for bit the same as ``0.5 *`` in float64) keeps the ½ exact in SymPy.
+            lambda z, t, a: np.sum((t - z) ** 2, axis=-1) / 2,
             lambda z, t, a=None: z - t,
         ),
         Loss(
@@ -146,6 +159,8 @@ def finite_gradient(loss: Loss, z: Array, t: Array, a: Array | None = None) -> A
     jacobian_bp.errors.NonFiniteError: ∂L/∂z = [inf] is not finite: ...
     """
     gradient = loss.gradient(z, t, a)
+    if is_symbolic(gradient):
+        return gradient
     if not np.isfinite(gradient).all():
         raise NonFiniteError(
             f"∂L/∂z = {gradient} is not finite: the output has saturated at exactly 0 or 1 against the "

@@ -1,0 +1,97 @@
+"""The notes' names for every quantity of a network, as SymPy symbols.
+
+Layer indices are superscripts and unit indices subscripts, as the notes print
+them: ``w¹₁₂`` is row 1, column 2 of ``W¹``. A layer of one unit drops its
+subscript (``a²``, ``b²``, ``z``, ``t``), and a weight matrix of one row is
+indexed by column alone — the notes' column vector ``w²`` with entries
+``w²₁, w²₂, w²₃`` is the ``1×3`` matrix ``W2`` here. Indices above 9 are
+separated by commas (``w¹₁₀,₂``). Every symbol is real.
+
+The names depend on the layer sizes only, so the symbolic network and
+:func:`~jacobian_bp.symbolic.evaluate` (which maps each name to a number of a
+numeric network) agree on them without sharing any state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import sympy
+
+from jacobian_bp.jacobian import superscript
+
+Array = np.ndarray
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(*indices: int) -> str:
+    """1-based unit indices as a subscript; commas only when an index has two digits.
+
+    >>> subscript(1, 2), subscript(10, 2), subscript()
+    ('₁₂', '₁₀,₂', '')
+    """
+    separator = "," if any(i > 9 for i in indices) else ""
+    return separator.join(str(i) for i in indices).translate(_SUBSCRIPT)
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The real SymPy symbol called ``name``; the same name always gives the same symbol.
+
+    >>> symbol("x₁") == sympy.Symbol("x₁", real=True)
+    True
+    """
+    return sympy.Symbol(name, real=True)
+
+
+def vector_symbols(base: str, layer: int | None, size: int) -> Array:
+    """``base^layer_i`` for ``i = 1..size`` as an object array; no subscript for a single unit.
+
+    >>> vector_symbols("a", 1, 3), vector_symbols("a", 2, 1), vector_symbols("x", None, 2)
+    (array([a¹₁, a¹₂, a¹₃], dtype=object), array([a²], dtype=object), array([x₁, x₂], dtype=object))
+    """
+    head = base + ("" if layer is None else superscript(layer))
+    names = [head] if size == 1 else [head + subscript(i + 1) for i in range(size)]
+    return np.array([symbol(name) for name in names], dtype=object)
+
+
+def weight_symbols(layer: int, rows: int, cols: int) -> Array:
+    """``W^layer`` of shape ``(rows, cols)``: ``w^k_ij``, ``w^k_j`` for a single row (as the notes do), ``w^k`` for 1×1.
+
+    >>> weight_symbols(2, 1, 3)
+    array([[w²₁, w²₂, w²₃]], dtype=object)
+    >>> weight_symbols(1, 3, 2)[2]
+    array([w¹₃₁, w¹₃₂], dtype=object)
+    """
+    head = "w" + superscript(layer)
+    W = np.empty((rows, cols), dtype=object)
+    for i, j in np.ndindex(rows, cols):
+        if rows == cols == 1:
+            W[i, j] = symbol(head)
+        else:
+            W[i, j] = symbol(head + (subscript(j + 1) if rows == 1 else subscript(i + 1, j + 1)))
+    return W
+
+
+def network_symbols(sizes: Sequence[int]) -> dict[str, Array]:
+    """Every symbol of a network with these layer sizes, by role.
+
+    Keys: the parameter names ``"W1", "b1", ...``, ``"x"`` and ``"t"`` (one
+    example and its target), and ``"a1", "h1", ...`` for the pre-activations
+    and activations of each layer; the last layer's activations are ``z``.
+
+    >>> names = network_symbols([2, 3, 1])
+    >>> names["b1"], names["W2"]
+    (array([b¹₁, b¹₂, b¹₃], dtype=object), array([[w²₁, w²₂, w²₃]], dtype=object))
+    >>> names["t"], names["h2"], names["h1"]
+    (array([t], dtype=object), array([z], dtype=object), array([h¹₁, h¹₂, h¹₃], dtype=object))
+    """
+    depth = len(sizes) - 1
+    symbols = {"x": vector_symbols("x", None, sizes[0]), "t": vector_symbols("t", None, sizes[-1])}
+    for k in range(1, depth + 1):
+        symbols[f"W{k}"] = weight_symbols(k, sizes[k], sizes[k - 1])
+        symbols[f"b{k}"] = vector_symbols("b", k, sizes[k])
+        symbols[f"a{k}"] = vector_symbols("a", k, sizes[k])
+        symbols[f"h{k}"] = vector_symbols("z", None, sizes[k]) if k == depth else vector_symbols("h", k, sizes[k])
+    return symbols

@@ -1,4 +1,4 @@
-"""Command line: ``jacobian-bp [walkthrough]``.
+"""Command line: ``jacobian-bp [walkthrough]``, ``jacobian-bp cost``, ``jacobian-bp plot``.
 
 With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
 """
@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from jacobian_bp.cost_commands import add_commands as add_cost_commands
 from jacobian_bp.errors import JacobianBPError
 
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
     walk.add_argument("--x", type=float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
     walk.add_argument("--t", type=float, default=None, help="the example's target")
+    add_cost_commands(commands)
     return parser
 
 
@@ -42,8 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["walkthrough", *(argv or [])])
     try:
-        print(run_walkthrough(args))
-    except JacobianBPError as error:
+        print(getattr(args, "run", run_walkthrough)(args))
+    except (JacobianBPError, ImportError) as error:
         print(f"jacobian-bp: error: {error}", file=sys.stderr)
         return 2
     return 0

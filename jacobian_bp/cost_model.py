@@ -38,7 +38,8 @@ the two paths do different arithmetic, per example and layer:
 
 * a factor that is the identity — the identity activation's ``∂h/∂a``, or a
   ReLU layer with every unit active — is skipped by ``structured`` but
-  multiplied by ``f'(a) = 1`` by ``outer`` (``n`` more for ``outer``);
+  multiplied by ``f'(a) = 1`` by ``outer`` (``n`` more for ``outer``; likewise
+  ``∂a/∂W`` when the layer below is a single unit holding exactly 1);
 * a softmax Jacobian is dense to ``structured`` (``n²`` a row) while ``outer``
   applies it without forming it as ``s ⊙ (g − ⟨g, s⟩)`` (``2n``);
 * with ``bce`` on sigmoid or ``cross_entropy`` on softmax, ``outer`` starts from

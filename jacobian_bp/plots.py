@@ -282,6 +282,9 @@ def plot_cost(
         axes[1].set_title("measured time")
         axes[1].legend(fontsize=8)
         axes[1].grid(True, which="both", alpha=0.3)
+    for ax in axes:  # label the widths themselves rather than powers of ten
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.set_xticks([], minor=True)
     return save(figure, path)
 
 

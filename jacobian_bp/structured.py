@@ -36,7 +36,7 @@ factor but the last, so that prefix (giving ``δ^k = ∂J/∂a^k``) is contracte
 once per layer and example, and the chain front is recomputed for every layer.
 Where the two paths do the same arithmetic their counts agree exactly; where
 they do not (an identity factor, softmax, a fused loss gradient) the difference
-is spelled out in :func:`jacobian_bp.cost_model.cost` and tested.
+is spelled out in :mod:`jacobian_bp.cost_model` and tested.
 """
 
 from __future__ import annotations

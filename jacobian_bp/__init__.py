@@ -13,8 +13,10 @@ against the efficient backpropagation paths and finite differences.
 """
 
 from jacobian_bp.activations import ACTIVATIONS, Activation, get_activation
+from jacobian_bp.chain_order import ORDERS
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.checking import Comparison, compare, gradcheck
+from jacobian_bp.cost_model import Cost, CostTable, cost, cost_table
 from jacobian_bp.errors import (
     ChainError,
     GradcheckError,
@@ -32,6 +34,8 @@ from jacobian_bp.jacobian import STRUCTURES, Jacobian
 from jacobian_bp.jacobian_chain import JacobianChain, jacobian_chain
 from jacobian_bp.losses import LOSSES, Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, notes_network
+from jacobian_bp.network_jacobian import output_chain
+from jacobian_bp.structured import StructuredContraction, contract_structured
 
 __version__ = "0.1.0"
 
@@ -52,10 +56,13 @@ __all__ = [
     "LOSSES",
     "METHODS",
     "MLP",
+    "ORDERS",
     "STRUCTURES",
     "Activation",
     "ChainError",
     "Comparison",
+    "Cost",
+    "CostTable",
     "GradcheckError",
     "InputTypeError",
     "InvalidArgumentError",
@@ -67,14 +74,19 @@ __all__ = [
     "MissingDependencyError",
     "NonFiniteError",
     "ShapeError",
+    "StructuredContraction",
     "Trace",
     "UnknownNameError",
     "chain",
     "compare",
+    "contract_structured",
+    "cost",
+    "cost_table",
     "get_activation",
     "get_loss",
     "gradcheck",
     "gradient",
     "jacobian_chain",
     "notes_network",
+    "output_chain",
 ]

@@ -10,18 +10,22 @@ has last and the right factor has first. Three ways to do it, all exact:
 * ``"einsum"`` — name every axis and let ``einops.einsum`` sum over the shared
   ones.
 
-Longer chains are contracted pairwise from the left (the loss end), which for
-a scalar loss keeps every intermediate result a vector: reverse accumulation.
+Longer chains are contracted pairwise from the left (the loss end) by default,
+which for a scalar loss keeps every intermediate result a vector: reverse
+accumulation. ``order="forward"`` or ``"optimal"`` picks another
+parenthesization (see :mod:`jacobian_bp.chain_order`).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from functools import partial
 
 import einops
 import numpy as np
 
+from jacobian_bp.chain_order import check_order, contract_in_order
 from jacobian_bp.errors import ChainError, InputTypeError, UnknownNameError
 from jacobian_bp.jacobian import Jacobian, compose_names
 
@@ -105,8 +109,8 @@ def chain_pair(outer: Jacobian, inner: Jacobian, method: str = "reshape") -> Jac
     return Jacobian(array, outer.out_shape, inner.in_shape, compose_names(outer.name, inner.name))
 
 
-def chain(*factors: Jacobian, method: str = "reshape") -> Jacobian:
-    """Chain any number of compatible Jacobians, outermost first, left to right.
+def chain(*factors: Jacobian, method: str = "reshape", order: str = "reverse") -> Jacobian:
+    """Chain any number of compatible Jacobians, outermost first, in ``order`` (left to right by default).
 
     >>> d_J_d_h = Jacobian(np.array([0.5, -1.0, 2.0]), (), (3,), "∂J/∂h")
     >>> d_h_d_a = Jacobian(np.diag([0.25, 0.5, 1.0]), (3,), (3,), "∂h/∂a")
@@ -120,9 +124,7 @@ def chain(*factors: Jacobian, method: str = "reshape") -> Jacobian:
     for position, factor in enumerate(factors):
         if not isinstance(factor, Jacobian):
             raise InputTypeError(f"chain takes Jacobian objects; factor {position} is a {type(factor).__name__}")
+    check_order(order)
     for outer, inner in itertools.pairwise(factors):
         check_chainable(outer, inner)
-    result = factors[0]
-    for factor in factors[1:]:
-        result = chain_pair(result, factor, method)
-    return result
+    return contract_in_order(factors, partial(chain_pair, method=method), order)

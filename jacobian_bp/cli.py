@@ -1,4 +1,4 @@
-"""Command line: ``jacobian-bp [walkthrough]``.
+"""Command line: ``jacobian-bp [walkthrough]``, ``jacobian-bp cost``, ``jacobian-bp plot``.
 
 With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
 """
@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from jacobian_bp.cost_commands import add_commands as add_cost_commands
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output of --symbolic: plain text (default), a LaTeX document, or Markdown with $$ math",
     )
+    add_cost_commands(commands)
     return parser
 
 
@@ -57,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["walkthrough", *(argv or [])])
     try:
-        print(run_walkthrough(args))
-    except JacobianBPError as error:
+        print(getattr(args, "run", run_walkthrough)(args))
+    except (JacobianBPError, ImportError) as error:
         print(f"jacobian-bp: error: {error}", file=sys.stderr)
         return 2
     return 0

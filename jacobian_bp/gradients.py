@@ -1,10 +1,11 @@
-"""One entry point, seven ways to compute the same gradient.
+"""One entry point, eight ways to compute the same gradient.
 
 =========== ==============================================================
 ``scalar``  the notes' first part: one partial derivative at a time
 ``reshape`` materialize every local Jacobian, chain by flatten-and-reshape
 ``slices``  ... chain slice by slice and collate
 ``einsum``  ... chain with ``einops.einsum`` over named axes
+``structured`` ... contract each factor by its structure (⊙, outer product, skip)
 ``outer``   the notes' outer-product and ⊙ shortcuts, layer by layer
 ``backprop`` Goodfellow's Algorithm 6.4, column vectors, reusing ``g``
 ``numeric`` central finite differences
@@ -27,6 +28,7 @@ from jacobian_bp.losses import Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace
 from jacobian_bp.outer_product import outer_gradient
 from jacobian_bp.per_weight import scalar_gradient
+from jacobian_bp.structured import structured_gradient
 from jacobian_bp.validation import check_loss_fits, check_targets
 
 Array = np.ndarray
@@ -46,6 +48,7 @@ PATHS: dict[str, GradientPath] = {
     "reshape": _chained_with("reshape"),
     "slices": _chained_with("slices"),
     "einsum": _chained_with("einsum"),
+    "structured": structured_gradient,
     "outer": outer_gradient,
     "backprop": backprop_gradient,
     "numeric": numeric_gradient,

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp import affine
-from jacobian_bp.chaining import chain
-from jacobian_bp.errors import ShapeError
+from jacobian_bp.chain_order import order_cost
+from jacobian_bp.chaining import CHAIN_METHODS, chain
+from jacobian_bp.errors import ShapeError, UnknownNameError
 from jacobian_bp.jacobian import Jacobian, superscript
 from jacobian_bp.losses import Loss, finite_gradient, get_loss
 from jacobian_bp.mlp import MLP, Trace, parse_param_name
@@ -50,9 +51,27 @@ class JacobianChain:
     wrt: str
     loss: str
 
-    def contract(self, method: str = "reshape") -> Jacobian:
-        """Multiply the chain out, left to right, with a chaining method of :data:`CHAIN_METHODS`."""
-        return chain(*self.factors, method=method)
+    def contract(self, method: str = "reshape", order: str = "reverse") -> Jacobian:
+        """Multiply the chain out with a method of :data:`CHAIN_METHODS` or ``"structured"``, in ``order``.
+
+        ``order`` is ``"reverse"`` (left to right), ``"forward"`` or ``"optimal"``.
+        """
+        if method == "structured":
+            from jacobian_bp.structured import contract_structured  # structured builds on this module
+
+            return contract_structured(self.factors, order).result
+        if method not in CHAIN_METHODS:
+            raise UnknownNameError.for_choice("contraction method", method, (*CHAIN_METHODS, "structured"))
+        return chain(*self.factors, method=method, order=order)
+
+    def cost(self, order: str = "reverse") -> int:
+        """Multiply-adds of multiplying the factors' matrix forms in ``order`` (dense products).
+
+        >>> chain_ = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1")
+        >>> chain_.cost("reverse"), chain_.cost("forward"), chain_.cost("optimal")
+        (31, 84, 31)
+        """
+        return order_cost(self.factors, order)
 
     @property
     def notation(self) -> str:

@@ -67,8 +67,12 @@ def problems(
     max_depth: int = 4,
     max_width: int = 6,
     max_batch: int = 4,
+    batch_only: bool = False,
 ) -> Problem:
-    """A random MLP (depth 1–4, widths 1–6), random parameters, inputs and targets."""
+    """A random MLP (depth 1–4, widths 1–6), random parameters, inputs and targets.
+
+    ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``batch_only`` always draws a batch.
+    """
     depth = draw(st.integers(1, max_depth))
     sizes = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
     loss = draw(st.sampled_from(losses))
@@ -78,7 +82,7 @@ def problems(
     scale = draw(st.sampled_from([0.3, 1.0, 2.0]))
     net = jbp.MLP(sizes, activation=hidden, output_activation=output)
     net.set_params({name: rng.uniform(-scale, scale, size=net.param_shape(name)) for name in net.param_names})
-    one_example = draw(st.booleans())
+    one_example = False if batch_only else draw(st.booleans())
     batch = () if one_example else (draw(st.integers(1, max_batch)),)
     X = rng.uniform(-2.0, 2.0, size=(*batch, sizes[0]))
     T = random_targets(rng, loss, (*batch, sizes[-1]))
@@ -96,3 +100,16 @@ def chainable_jacobians(draw: st.DrawFn, max_factors: int = 4, max_rank: int = 3
         jbp.Jacobian(rng.normal(size=shapes[i] + shapes[i + 1]), shapes[i], shapes[i + 1], f"∂u{i}/∂u{i + 1}")
         for i in range(count)
     ]
+
+
+def networks(
+    activations: tuple[str, ...] = ACTIVATION_NAMES,
+    losses: tuple[str, ...] = LOSS_NAMES,
+    max_width: int = 4,
+    max_depth: int = 3,
+    max_batch: int = 3,
+) -> st.SearchStrategy[tuple[jbp.MLP, np.ndarray, np.ndarray, str]]:
+    """``(net, X, T, loss)`` with ``X`` always a batch: the cost and structure tests' view of :func:`problems`."""
+    return problems(activations, losses, max_depth, max_width, max_batch, batch_only=True).map(
+        lambda problem: (problem.net, problem.X, problem.T, problem.loss)
+    )

@@ -59,7 +59,7 @@ def test_parameter_of_the_wrong_shape(net) -> None:
 
 
 def test_unknown_method_activation_loss_list_the_valid_choices(net) -> None:
-    with pytest.raises(jbp.UnknownNameError, match=r"'scalar', 'reshape', 'slices', 'einsum', 'outer'"):
+    with pytest.raises(jbp.UnknownNameError, match=r"'scalar', 'reshape', 'slices', 'einsum', 'structured', 'outer'"):
         jbp.gradient(net, X_GOOD, T_GOOD, method="autograd")
     with pytest.raises(jbp.UnknownNameError, match=r"unknown activation 'gelu'.*'sigmoid'"):
         jbp.MLP([2, 2], activation="gelu")

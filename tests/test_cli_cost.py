@@ -1,0 +1,135 @@
+"""``jacobian-bp cost`` and ``jacobian-bp plot``: tables, pictures, and clear errors with exit status 2."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from jacobian_bp.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cost_table_for_the_notes_network(capsys):
+    status, out, err = run(capsys, "cost")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    for method in ("scalar", "reshape", "structured", "outer", "backprop", "numeric"):
+        assert any(line.startswith(method) for line in lines)
+    # Every chain of the notes' network is cheapest in reverse order.
+    for name in ("∂J/∂W¹", "∂J/∂b¹", "∂J/∂W²", "∂J/∂b²"):
+        row = next(line for line in lines if line.startswith(name))
+        assert row.split()[1] == row.split()[3] and row.endswith("reverse")
+
+
+def test_cost_shows_forward_winning_for_a_narrow_input(capsys):
+    status, out, _ = run(
+        capsys, "cost", "--sizes", "1", "8", "8", "64", "--activation", "tanh", "--methods", "reshape", "outer"
+    )
+    assert status == 0
+    row = next(line for line in out.splitlines() if line.startswith("∂z/∂x"))
+    reverse, forward, optimal = (int(v) for v in row.split()[1:4])
+    assert forward == optimal < reverse and row.endswith("forward")
+
+
+def test_cost_with_timings_and_a_batch(capsys):
+    status, out, _ = run(
+        capsys,
+        "cost",
+        "--batch",
+        "3",
+        "--timings",
+        "--sizes",
+        "3",
+        "4",
+        "2",
+        "--output-activation",
+        "softmax",
+        "--loss",
+        "cross_entropy",
+    )
+    assert status == 0 and "seconds" in out and "batch of 3" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["cost", "--batch", "0"], "--batch must be at least 1"),
+        (["cost", "--loss", "hinge"], "unknown loss 'hinge'; valid choices are 'mse'"),
+        (["cost", "--activation", "swish"], "unknown activation 'swish'"),
+        (["cost", "--methods", "reshape", "fastest"], "unknown gradient method 'fastest'"),
+        (["cost", "--sizes", "3"], "at least two"),
+        (["cost", "--loss", "bce", "--output-activation", "tanh", "--sizes", "2", "2"], "needs output_activation"),
+    ],
+)
+def test_cost_errors(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("jacobian-bp: error:") and message in err
+
+
+@pytest.mark.parametrize("argv", [["cost", "--batch", "two"], ["cost", "--frobnicate"]])
+def test_cost_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "usage: jacobian-bp" in capsys.readouterr().err
+
+
+needs_matplotlib = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="the plot command needs the optional 'plot' extra"
+)
+
+
+@needs_matplotlib
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["jacobian"],
+        ["jacobian", "--factor", "3", "--wrt", "b1"],
+        ["chain", "--sizes", "3", "5", "2", "--activation", "tanh"],
+        ["chain", "--wrt", "z/x", "--sizes", "1", "4", "20"],
+        ["cost", "--widths", "4", "8", "16", "--batch", "2"],
+    ],
+)
+def test_plot_writes_a_picture(capsys, tmp_path, argv):
+    path = tmp_path / "picture.png"
+    status, out, err = run(capsys, "plot", *argv, "-o", str(path))
+    assert status == 0 and err == "" and str(path) in out
+    assert path.stat().st_size > 5_000
+
+
+@needs_matplotlib
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["jacobian", "--factor", "7"], "--factor 7 is out of range: the chain has 5 factors"),
+        (["jacobian", "--wrt", "W9"], "unknown parameter 'W9'; valid choices are 'W1', 'b1', 'W2', 'b2'"),
+        (["jacobian", "-o", "{tmp}/x.docx"], "unknown picture format 'docx'"),
+        (["chain", "-o", "{tmp}/no/such/folder/x.png"], "does not exist"),
+        (["cost", "--widths", "16", "8"], "widths must be increasing"),
+        (["cost", "--depth", "0"], "depth and batch must be at least 1"),
+    ],
+)
+def test_plot_errors(capsys, tmp_path, argv, message):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if "-o" not in argv:
+        argv += ["-o", str(tmp_path / "x.png")]
+    status, out, err = run(capsys, "plot", *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("jacobian-bp: error:") and message in err
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("argv", [["plot", "chain"], ["plot", "heatmap", "-o", "x.png"], ["plot"]])
+def test_plot_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: jacobian-bp plot" in err

@@ -12,7 +12,10 @@ against the efficient backpropagation paths and finite differences.
 ('R^{3×(3×2)}', (3, 2))
 """
 
+from jacobian_bp import datasets
 from jacobian_bp.activations import ACTIVATIONS, Activation, get_activation
+from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian
+from jacobian_bp.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.checking import Comparison, compare, gradcheck
 from jacobian_bp.errors import (
@@ -31,21 +34,27 @@ from jacobian_bp.jacobian import STRUCTURES, Jacobian
 from jacobian_bp.jacobian_chain import JacobianChain, jacobian_chain
 from jacobian_bp.losses import LOSSES, Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, notes_network
+from jacobian_bp.training import History, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "BATCH_VIEWS",
     "CHAIN_METHODS",
+    "DEFAULT_MAX_BYTES",
     "EXACT_METHODS",
     "LOSSES",
+    "MAX_BYTES_ENV",
     "METHODS",
     "MLP",
     "STRUCTURES",
     "Activation",
+    "BatchedJacobian",
     "ChainError",
     "Comparison",
     "GradcheckError",
+    "History",
     "InputTypeError",
     "InvalidArgumentError",
     "Jacobian",
@@ -59,10 +68,12 @@ __all__ = [
     "UnknownNameError",
     "chain",
     "compare",
+    "datasets",
     "get_activation",
     "get_loss",
     "gradcheck",
     "gradient",
     "jacobian_chain",
     "notes_network",
+    "train",
 ]

@@ -54,3 +54,7 @@ class InvalidArgumentError(JacobianBPError, ValueError):
     Targets outside [0, 1] for a cross-entropy, a loss used with an output
     activation it is not defined on, a non-positive learning rate.
     """
+
+
+class MissingDependencyError(JacobianBPError, ImportError):
+    """An optional feature needs a package that is not installed; the message names the extra to install."""

@@ -14,7 +14,10 @@ from jacobian_bp.training import History
 
 
 def require_matplotlib() -> None:
-    """Raise :class:`MissingDependencyError`, naming the extra to install, unless matplotlib imports."""
+    """Raise :class:`MissingDependencyError`, naming the extra to install, unless matplotlib imports.
+
+    >>> require_matplotlib()  # silent when the ``plot`` extra is installed
+    """
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -27,6 +30,13 @@ def check_plot_path(path: str | Path) -> Path:
     """``path`` as a :class:`Path`, or a clear error if its folder is missing or its format unknown.
 
     Checked before training starts, so a typo does not cost a whole run.
+
+    >>> check_plot_path("loss.png").name
+    'loss.png'
+    >>> check_plot_path("loss.unknown")
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: cannot tell the image format of 'loss.unknown'; end the name with one of ...
     """
     require_matplotlib()
     from matplotlib.backend_bases import FigureCanvasBase

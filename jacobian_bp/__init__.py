@@ -12,7 +12,10 @@ against the efficient backpropagation paths and finite differences.
 ('R^{3×(3×2)}', (3, 2))
 """
 
+from jacobian_bp import datasets
 from jacobian_bp.activations import ACTIVATIONS, Activation, get_activation
+from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian
+from jacobian_bp.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
 from jacobian_bp.chain_order import ORDERS
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.checking import Comparison, compare, gradcheck
@@ -36,6 +39,7 @@ from jacobian_bp.losses import LOSSES, Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, notes_network
 from jacobian_bp.network_jacobian import output_chain
 from jacobian_bp.structured import StructuredContraction, contract_structured
+from jacobian_bp.training import History, train
 
 __version__ = "0.1.0"
 
@@ -51,19 +55,24 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "ACTIVATIONS",
+    "BATCH_VIEWS",
     "CHAIN_METHODS",
+    "DEFAULT_MAX_BYTES",
     "EXACT_METHODS",
     "LOSSES",
+    "MAX_BYTES_ENV",
     "METHODS",
     "MLP",
     "ORDERS",
     "STRUCTURES",
     "Activation",
+    "BatchedJacobian",
     "ChainError",
     "Comparison",
     "Cost",
     "CostTable",
     "GradcheckError",
+    "History",
     "InputTypeError",
     "InvalidArgumentError",
     "Jacobian",
@@ -82,6 +91,7 @@ __all__ = [
     "contract_structured",
     "cost",
     "cost_table",
+    "datasets",
     "get_activation",
     "get_loss",
     "gradcheck",
@@ -89,4 +99,5 @@ __all__ = [
     "jacobian_chain",
     "notes_network",
     "output_chain",
+    "train",
 ]

@@ -58,5 +58,7 @@ def backprop_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str,
         grads[f"b{k}"] = g.sum(axis=1)
         grads[f"W{k}"] = g @ columns[k - 1].T
         if k > 1:
-            g = net.params[f"W{k}"].T @ g
+            # g ← Wᵀ g, computed as (gᵀ W)ᵀ — the notes' row form g W — so that g keeps the memory
+            # layout of the stored columns (transposed rows): mixing layouts slows down every ⊙.
+            g = (g.T @ net.params[f"W{k}"]).T
     return {name: grads[name] for name in net.param_names}

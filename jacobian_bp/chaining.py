@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from functools import partial
 
 import einops
 import numpy as np
 
+from jacobian_bp.budget import check_budget, resolve_max_bytes
 from jacobian_bp.chain_order import check_order, contract_in_order
 from jacobian_bp.errors import ChainError, InputTypeError, UnknownNameError
 from jacobian_bp.jacobian import Jacobian, compose_names
@@ -109,8 +109,13 @@ def chain_pair(outer: Jacobian, inner: Jacobian, method: str = "reshape") -> Jac
     return Jacobian(array, outer.out_shape, inner.in_shape, compose_names(outer.name, inner.name))
 
 
-def chain(*factors: Jacobian, method: str = "reshape", order: str = "reverse") -> Jacobian:
+def chain(
+    *factors: Jacobian, method: str = "reshape", order: str = "reverse", max_bytes: int | None = None
+) -> Jacobian:
     """Chain any number of compatible Jacobians, outermost first, in ``order`` (left to right by default).
+
+    Before each product is allocated its size is checked against the memory
+    budget (``max_bytes``, see :mod:`jacobian_bp.budget`).
 
     >>> d_J_d_h = Jacobian(np.array([0.5, -1.0, 2.0]), (), (3,), "∂J/∂h")
     >>> d_h_d_a = Jacobian(np.diag([0.25, 0.5, 1.0]), (3,), (3,), "∂h/∂a")
@@ -127,4 +132,10 @@ def chain(*factors: Jacobian, method: str = "reshape", order: str = "reverse") -
     check_order(order)
     for outer, inner in itertools.pairwise(factors):
         check_chainable(outer, inner)
-    return contract_in_order(factors, partial(chain_pair, method=method), order)
+    budget = resolve_max_bytes(max_bytes)
+
+    def budgeted_pair(outer: Jacobian, inner: Jacobian) -> Jacobian:
+        check_budget(compose_names(outer.name, inner.name), outer.out_shape + inner.in_shape, budget)
+        return chain_pair(outer, inner, method)
+
+    return contract_in_order(factors, budgeted_pair, order)

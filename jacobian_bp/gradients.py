@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.backprop import backprop_gradient
+from jacobian_bp.budget import resolve_max_bytes
+from jacobian_bp.chaining import CHAIN_METHODS
 from jacobian_bp.dispatch import is_symbolic
 from jacobian_bp.errors import InputTypeError, UnknownNameError
 from jacobian_bp.finite_differences import numeric_gradient
@@ -36,8 +38,8 @@ GradientPath = Callable[[MLP, Trace, Array, Loss], dict[str, Array]]
 
 
 def _chained_with(method: str) -> GradientPath:
-    def path(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:
-        return chain_gradient(net, trace, T, loss, method)
+    def path(net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None) -> dict[str, Array]:
+        return chain_gradient(net, trace, T, loss, method, max_bytes)
 
     path.__name__ = f"{method}_gradient"
     return path
@@ -59,6 +61,9 @@ METHODS: tuple[str, ...] = tuple(PATHS)
 
 #: The methods that compute the gradient exactly (all but finite differences).
 EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m != "numeric")
+
+#: The methods that materialize Jacobians, and so answer to the memory budget.
+MATERIALIZING_METHODS: tuple[str, ...] = CHAIN_METHODS
 
 
 def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
@@ -82,10 +87,15 @@ def check_method(method: str) -> None:
         raise UnknownNameError.for_choice("gradient method", method, METHODS)
 
 
-def gradient(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") -> dict[str, Array]:
+def gradient(
+    net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop", max_bytes: int | None = None
+) -> dict[str, Array]:
     """``∂J/∂θ`` for every parameter, as a dict shaped exactly like ``net.params``.
 
     ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``J`` is the mean loss over the batch.
+    The materializing methods (``reshape``, ``slices``, ``einsum``) check every
+    Jacobian against the memory budget ``max_bytes`` (default: the environment
+    variable ``JACOBIAN_BP_MAX_BYTES``, else 1 GiB) before allocating it.
 
     >>> net = jbp.notes_network()
     >>> X, T = np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([1.0, 0.0])
@@ -97,5 +107,8 @@ def gradient(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backpro
     True
     """
     check_method(method)
+    budget = resolve_max_bytes(max_bytes)
     trace, T, loss_fn = prepare(net, X, T, loss)
+    if method in MATERIALIZING_METHODS:
+        return chain_gradient(net, trace, T, loss_fn, method, budget)
     return PATHS[method](net, trace, T, loss_fn)

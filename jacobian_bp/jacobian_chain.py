@@ -8,6 +8,8 @@ For the notes' network and ``wrt="W1"`` the chain is
 Every factor is materialized as a full :class:`~jacobian_bp.jacobian.Jacobian`
 — the diagonal activation Jacobians and the 3-D ``∂a/∂W`` included — and
 :meth:`JacobianChain.contract` multiplies them out with any chaining method.
+A batch of examples gets a chain with a batch axis, in the full or the
+per-example view of :mod:`jacobian_bp.batch`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp import affine
+from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian, batch_factors, chain_per_example
+from jacobian_bp.budget import check_budget, resolve_max_bytes
 from jacobian_bp.chain_order import order_cost
 from jacobian_bp.chaining import CHAIN_METHODS, chain
-from jacobian_bp.errors import ShapeError, UnknownNameError
+from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.jacobian import Jacobian, superscript
 from jacobian_bp.losses import Loss, finite_gradient, get_loss
 from jacobian_bp.mlp import MLP, Trace, parse_param_name
@@ -37,6 +41,12 @@ INPUT_NAME = "x"
 class JacobianChain:
     """The local Jacobians of ``∂J/∂θ``, outermost (``∂J/∂z``) first.
 
+    ``batch`` says how a batch is laid out: ``None`` for one example (no batch
+    axis), ``"full"`` (every factor a :class:`Jacobian` with both batch axes) or
+    ``"per_example"`` (every factor a :class:`~jacobian_bp.batch.BatchedJacobian`,
+    a stack of ``batch_size`` per-example blocks). For a batch the first factor
+    is the mean ``∂J/∂J⁽ᵖ⁾`` of shape ``(N,)``.
+
     >>> net = jbp.notes_network()
     >>> chain_ = jbp.jacobian_chain(net, np.array([1.0, 0.5]), 1.0, wrt="W1")
     >>> [f.shape for f in chain_.factors]
@@ -47,22 +57,36 @@ class JacobianChain:
     (3, 2)
     """
 
-    factors: list[Jacobian]
+    factors: list[Any]  # list[Jacobian], or list[BatchedJacobian] for batch == "per_example"
     wrt: str
     loss: str
+    batch: str | None = None
+    batch_size: int | None = None
 
-    def contract(self, method: str = "reshape", order: str = "reverse") -> Jacobian:
+    def contract(self, method: str = "reshape", *, order: str = "reverse", max_bytes: int | None = None) -> Jacobian:
         """Multiply the chain out with a method of :data:`CHAIN_METHODS` or ``"structured"``, in ``order``.
 
         ``order`` is ``"reverse"`` (left to right), ``"forward"`` or ``"optimal"``.
+        Gives ``∂J/∂θ`` with ``θ``'s shape in every view (``∂J/∂X`` of shape
+        ``(N, n0)`` for ``wrt="x"`` and a batch). Each intermediate product is
+        checked against the memory budget (``max_bytes``) before it is allocated.
         """
+        if self.batch == "per_example":
+            if method == "structured" or order != "reverse":
+                raise InvalidArgumentError(
+                    f"the per-example batch view contracts left to right with one of {CHAIN_METHODS}; "
+                    f"got method={method!r}, order={order!r}: use batch='full' for other methods and orders"
+                )
+            result = chain_per_example(self.factors, method, max_bytes)
+            assert isinstance(result, Jacobian)  # the chain starts at J and ends at wrt
+            return result
         if method == "structured":
             from jacobian_bp.structured import contract_structured  # structured builds on this module
 
             return contract_structured(self.factors, order).result
         if method not in CHAIN_METHODS:
             raise UnknownNameError.for_choice("contraction method", method, (*CHAIN_METHODS, "structured"))
-        return chain(*self.factors, method=method, order=order)
+        return chain(*self.factors, method=method, order=order, max_bytes=max_bytes)
 
     def cost(self, order: str = "reverse") -> int:
         """Multiply-adds of multiplying the factors' matrix forms in ``order`` (dense products).
@@ -84,13 +108,31 @@ class JacobianChain:
     def __len__(self) -> int:
         return len(self.factors)
 
+    @property
+    def stored_entries(self) -> int:
+        """How many numbers the materialized factors hold together."""
+        return sum(factor.stored_entries for factor in self.factors)
+
+    @property
+    def zero_entries(self) -> int:
+        """How many of them are exactly zero: the price of materializing sparse Jacobians."""
+        return sum(factor.zero_entries for factor in self.factors)
+
     def __str__(self) -> str:
-        rows = [f"∂J/∂{display_name(self.wrt)} = " + " · ".join(f.name for f in self.factors)]
-        width = max(len(f.name) for f in self.factors)
+        wrt = display_name(self.wrt).upper() if self.wrt == INPUT_NAME and self.batch else display_name(self.wrt)
+        rows = [f"∂J/∂{wrt} = " + " · ".join(f.name for f in self.factors)]
+        if self.batch:
+            rows.append(f"  a batch of {self.batch_size} examples, {self.batch.replace('_', '-')} view")
+        name_width = max(len(f.name) for f in self.factors)
+        notation_width = max(14, *(len(f.notation) for f in self.factors))
+        shape_width = max(12, *(len(str(f.shape)) for f in self.factors))
         for factor in self.factors:
             rows.append(
-                f"  {factor.name:<{width}}  {factor.notation:<14} shape {factor.shape!s:<12} {factor.structure}"
+                f"  {factor.name:<{name_width}}  {factor.notation:<{notation_width}} "
+                f"shape {factor.shape!s:<{shape_width}} {factor.structure:<14} "
+                f"{factor.zero_entries} of {factor.stored_entries} entries zero"
             )
+        rows.append(f"  stored {self.stored_entries} numbers, {self.zero_entries} of them exactly zero")
         return "\n".join(rows)
 
 
@@ -111,10 +153,13 @@ def _input_name(k: int) -> str:
     return "x" if k == 0 else f"h{superscript(k)}"
 
 
-def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_size: int = 1) -> JacobianChain:
+def example_chain(
+    net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_size: int = 1, max_bytes: int | None = None
+) -> JacobianChain:
     """The chain for one example whose forward pass is ``trace`` (1-D arrays).
 
     ``batch_size`` scales ``∂J/∂z`` by ``1/N``: the example's share of a batch-mean loss.
+    Each factor is checked against the memory budget before it is allocated.
     """
     if wrt == INPUT_NAME:
         kind, layer = INPUT_NAME, 1
@@ -126,61 +171,87 @@ def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_
     factors = [Jacobian(d_J_d_z, (), z.shape, "∂J/∂z")]
     for k in range(L, layer - 1, -1):
         n = net.sizes[k]
+        name = f"∂{_activation_name(net, k)}/∂a{superscript(k)}"
+        check_budget(name, (n, n), max_bytes)
         d_h_d_a = net.layer_activation(k).jacobian(trace.a[k], trace.h[k])
-        factors.append(Jacobian(d_h_d_a, (n,), (n,), f"∂{_activation_name(net, k)}/∂a{superscript(k)}"))
+        factors.append(Jacobian(d_h_d_a, (n,), (n,), name))
         if k > layer or kind == INPUT_NAME:
             W = net.params[f"W{k}"]
             factors.append(Jacobian(affine.d_a_d_h(W), (n,), W.shape[1:], f"∂a{superscript(k)}/∂{_input_name(k - 1)}"))
     n = net.sizes[layer]
     if kind == "W":
+        name = f"∂a{superscript(layer)}/∂W{superscript(layer)}"
+        check_budget(name, (n, n, trace.h[layer - 1].shape[0]), max_bytes)
         d_a_d_W = affine.d_a_d_W(trace.h[layer - 1], n)
-        factors.append(Jacobian(d_a_d_W, (n,), d_a_d_W.shape[1:], f"∂a{superscript(layer)}/∂W{superscript(layer)}"))
+        factors.append(Jacobian(d_a_d_W, (n,), d_a_d_W.shape[1:], name))
     elif kind == "b":
+        name = f"∂a{superscript(layer)}/∂b{superscript(layer)}"
+        check_budget(name, (n, n), max_bytes)
         d_a_d_b = affine.d_a_d_b(n, dtype=trace.a[layer].dtype)  # object for symbolic traces: exact 1s
-        factors.append(Jacobian(d_a_d_b, (n,), (n,), f"∂a{superscript(layer)}/∂b{superscript(layer)}"))
+        factors.append(Jacobian(d_a_d_b, (n,), (n,), name))
     return JacobianChain(factors, wrt, loss.name)
 
 
-def jacobian_chain(net: MLP, x: Any, t: Any, wrt: str = "W1", loss: str = "mse") -> JacobianChain:
-    """Materialize every local Jacobian of ``∂J/∂wrt`` for one example.
+def jacobian_chain(
+    net: MLP,
+    x: Any,
+    t: Any,
+    wrt: str = "W1",
+    loss: str = "mse",
+    batch: str = "full",
+    max_bytes: int | None = None,
+) -> JacobianChain:
+    """Materialize every local Jacobian of ``∂J/∂wrt`` for one example ``(n0,)`` or a batch ``(N, n0)``.
 
     ``wrt`` is a parameter name (``"W1"``, ``"b2"``, ...) or ``"x"`` for the input.
+    For a batch, ``batch`` picks the view (see :mod:`jacobian_bp.batch`):
+    ``"full"`` Jacobians with both batch axes, or ``"per_example"`` stacks of
+    per-example blocks; for one example it is ignored. Every factor is checked
+    against the memory budget (``max_bytes``, default 1 GiB) before it is
+    allocated.
 
     >>> net = jbp.notes_network()
     >>> chain_ = jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1")
     >>> [f.structure for f in chain_.factors]
     ['scalar', 'scalar', 'dense', 'diagonal', 'block-sparse']
+    >>> X, T = [[1.0, 0.5], [0.0, -1.0], [2.0, 1.0], [-1.0, 0.0]], [1.0, 0.0, 0.0, 1.0]
+    >>> full = jbp.jacobian_chain(net, X, T, wrt="W1", batch="full")
+    >>> full.factors[4].name, full.factors[4].shape, full.contract(method="einsum").shape
+    ('∂H¹/∂A¹', (4, 3, 4, 3), (3, 2))
+    >>> jbp.jacobian_chain(net, X, T, wrt="W1", batch="per_example").factors[4].shape
+    (4, 3, 3)
     """
     loss_fn = get_loss(loss)
     if wrt != INPUT_NAME:
         parse_param_name(net, wrt)
+    if batch not in BATCH_VIEWS:
+        raise UnknownNameError.for_choice("batch view", batch, BATCH_VIEWS)
     check_loss_fits(net, loss_fn)
+    budget = resolve_max_bytes(max_bytes)
     trace = net.forward(x)
-    if trace.h[0].ndim != 1:
-        raise ShapeError(
-            f"jacobian_chain takes one example x of shape ({net.sizes[0]},); got a batch of shape "
-            f"{trace.h[0].shape}. Pass one row, or use jbp.gradient for the batch-mean gradient"
-        )
     t = check_targets(net, trace.h[0], t, loss_fn)
-    return example_chain(net, trace, t, wrt, loss_fn)
+    if trace.h[0].ndim == 1:
+        return example_chain(net, trace, t, wrt, loss_fn, max_bytes=budget)
+    factors = batch_factors(net, trace, t, wrt, loss_fn, batch, budget)
+    return JacobianChain(factors, wrt, loss_fn.name, batch, trace.h[0].shape[0])
 
 
-def chain_gradient(net: MLP, trace: Trace, T: Array, loss: Loss, method: str) -> dict[str, Array]:
-    """``∂J/∂θ`` for every parameter by contracting materialized chains, example by example.
+def chain_gradient(
+    net: MLP, trace: Trace, T: Array, loss: Loss, method: str, max_bytes: int | None = None
+) -> dict[str, Array]:
+    """``∂J/∂θ`` for every parameter by contracting materialized per-example chains.
 
-    The batch-mean loss is a sum of per-example losses over ``N``, so its
-    gradient is the sum of each example's chain, each scaled by ``1/N``.
+    The whole batch goes through each chain at once: every factor is a stack of
+    per-example blocks (one example is a batch of one), the batch axis rides
+    along each product and is summed where the chain reaches the parameter.
+    No Python loop over examples.
     """
-    X = trace.h[0]
-    examples = (
-        [Trace({k: v[p] for k, v in trace.a.items()}, {k: v[p] for k, v in trace.h.items()}) for p in range(X.shape[0])]
-        if X.ndim == 2
-        else [trace]
-    )
-    targets = list(T) if X.ndim == 2 else [T]
-    grads = {name: np.zeros(net.param_shape(name)) for name in net.param_names}
-    for example, t in zip(examples, targets, strict=True):
-        for name in net.param_names:
-            contracted = example_chain(net, example, t, name, loss, len(examples)).contract(method)
-            grads[name] += contracted.array
+    if trace.h[0].ndim == 1:  # one example: a batch of one
+        trace = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
+        T = T[None]
+    budget = resolve_max_bytes(max_bytes)
+    grads = {}
+    for name in net.param_names:
+        factors: list[BatchedJacobian] = batch_factors(net, trace, T, name, loss, "per_example", budget)
+        grads[name] = JacobianChain(factors, name, loss.name, "per_example").contract(method, max_bytes=budget).array
     return grads

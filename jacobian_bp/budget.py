@@ -1,0 +1,102 @@
+"""A memory budget for materialized Jacobians.
+
+Materializing the chain is the point of this library, and also its price: the
+full Jacobian of a batch grows with ``N²``, and ``∂a/∂W`` of one wide layer
+already holds ``m·m·n`` numbers. Every step that materializes an array first
+works out how many bytes it is about to allocate and compares that with the
+budget; over the budget it raises :class:`~jacobian_bp.errors.MemoryBudgetError`
+*instead of* allocating, so the process carries on as if nothing happened.
+
+The budget is, in order of precedence: the ``max_bytes=`` argument of the call,
+the environment variable ``JACOBIAN_BP_MAX_BYTES``, and :data:`DEFAULT_MAX_BYTES`
+(1 GiB). It applies to each array on its own, not to their sum.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from jacobian_bp.errors import InputTypeError, InvalidArgumentError, MemoryBudgetError
+
+#: The budget when neither ``max_bytes=`` nor the environment variable sets one: 1 GiB.
+DEFAULT_MAX_BYTES = 2**30
+
+#: The environment variable that sets the budget for a whole session.
+MAX_BYTES_ENV = "JACOBIAN_BP_MAX_BYTES"
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+_SIZE = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
+
+
+def parse_bytes(text: str, source: str = MAX_BYTES_ENV) -> int:
+    """Read a byte count such as ``"1048576"``, ``"512M"``, ``"2GiB"`` (units are powers of 1024).
+
+    >>> parse_bytes("512M"), parse_bytes("2GiB"), parse_bytes("4096")
+    (536870912, 2147483648, 4096)
+    """
+    match = _SIZE.match(text)
+    size = int(match["number"]) * _UNITS[match["unit"].upper()] if match else 0
+    if size <= 0:
+        raise InvalidArgumentError(
+            f"{source} must be a positive whole number of bytes, optionally followed by K, M, G or T "
+            f"(powers of 1024), e.g. 536870912 or 512M; got {text!r}"
+        )
+    return size
+
+
+def resolve_max_bytes(max_bytes: int | None = None) -> int:
+    """The budget in bytes: ``max_bytes`` if given, else ``$JACOBIAN_BP_MAX_BYTES``, else 1 GiB.
+
+    >>> resolve_max_bytes(4096), resolve_max_bytes() == DEFAULT_MAX_BYTES
+    (4096, True)
+    """
+    if max_bytes is None:
+        from_env = os.environ.get(MAX_BYTES_ENV)
+        return DEFAULT_MAX_BYTES if from_env is None else parse_bytes(from_env)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int | np.integer):
+        raise InputTypeError(f"max_bytes must be a whole number of bytes or None, got {max_bytes!r}")
+    if max_bytes <= 0:
+        raise InvalidArgumentError(f"max_bytes must be positive, got {max_bytes}")
+    return int(max_bytes)
+
+
+def format_bytes(size: int) -> str:
+    """A byte count for people: ``1.5 KiB``, ``3.0 GiB``.
+
+    >>> format_bytes(1536), format_bytes(100)
+    ('1.5 KiB', '100 B')
+    """
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def check_budget(name: str, shape: Sequence[int], max_bytes: int | None = None, dtype: type = np.float64) -> int:
+    """The bytes an array of ``shape`` takes; :class:`MemoryBudgetError` if that exceeds the budget.
+
+    Call it *before* allocating: it only multiplies the shape out.
+
+    >>> check_budget("∂H¹/∂A¹", (4, 3, 4, 3), max_bytes=2**20)
+    1152
+    >>> check_budget("∂H¹/∂A¹", (1000, 3, 1000, 3), max_bytes=2**20)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.MemoryBudgetError: materializing ∂H¹/∂A¹ of shape (1000, 3, 1000, 3) would take ...
+    """
+    budget = resolve_max_bytes(max_bytes)
+    shape = tuple(int(n) for n in shape)
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    if size > budget:
+        raise MemoryBudgetError(
+            f"materializing {name} of shape {shape} would take {size:,} bytes ({format_bytes(size)}), more than "
+            f"the memory budget of {budget:,} bytes ({format_bytes(budget)}); nothing was allocated. "
+            f"Use method='outer' or method='backprop', which never materialize a Jacobian, a smaller batch, "
+            f"or a larger budget (max_bytes=... or the environment variable {MAX_BYTES_ENV})"
+        )
+    return size

@@ -63,6 +63,8 @@ class Activation:
 
     def vjp(self, a: Array, h: Array, g: Array, axis: int = -1) -> Array:
         """Row vector times Jacobian, ``g ∂h/∂a``, with the vectors along ``axis``."""
+        if self.name == "identity":  # ∂h/∂a = I: nothing to multiply
+            return g
         if self.derivative is not None:
             return g * self.derivative(a, h)
         assert self.dense_product is not None

@@ -33,26 +33,23 @@ step by step, under one set of conventions:
 The ``"structured"`` path counts the kernels it runs
 (:func:`jacobian_bp.structured.structured_gradient_counted`); the prediction
 here matches that count whenever no factor has more structure than its role
-gives it (generic values). Against the ``"outer"`` path it differs only where
-the two paths do different arithmetic, per example and layer:
+gives it (generic values). It equals the ``"outer"`` path's count — for every
+activation: both skip the identity, scale by a diagonal, multiply by softmax's
+dense Jacobian — except where the two paths do different arithmetic, per
+example and layer:
 
-* a factor that is the identity — the identity activation's ``∂h/∂a``, or a
-  ReLU layer with every unit active — is skipped by ``structured`` but
-  multiplied by ``f'(a) = 1`` by ``outer`` (``n`` more for ``outer``; likewise
-  ``∂a/∂W`` when the layer below is a single unit holding exactly 1);
-* a softmax Jacobian is dense to ``structured`` (``n²`` a row) while ``outer``
-  applies it without forming it as ``s ⊙ (g − ⟨g, s⟩)`` (``2n``);
+* a factor that is *by its values* the identity — a ReLU layer with every unit
+  active, or ``∂a/∂W`` when the layer below is a single unit holding exactly
+  1 — is skipped by ``structured`` but multiplied through by ``outer``;
 * with ``bce`` on sigmoid or ``cross_entropy`` on softmax, ``outer`` starts from
-  the fused ``∂J/∂a^L = (z − t)/N`` while ``structured`` multiplies ``∂J/∂z`` by
-  ``∂z/∂a^L``.
-
-Otherwise — ``mse`` with sigmoid, tanh or ReLU layers — the counts are equal.
+  the fused ``∂J/∂a^L = (z − t)/N`` (exact even where ``z`` saturates) while
+  ``structured`` multiplies ``∂J/∂z`` by ``∂z/∂a^L``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,14 +169,35 @@ def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- the paths
 
 
+@dataclass(frozen=True)
+class ActivationPrice:
+    """How a vector path multiplies by ``∂h/∂a``: multiply-adds and entries of the Jacobian it forms."""
+
+    multiply_adds: int
+    entries: int
+
+
+def _vjp_price(activation: Activation, n: int) -> ActivationPrice:
+    """Backprop and the scalar path: nothing for the identity, ``g ⊙ f'(a)`` (forming ``f'(a)``), or softmax's
+    ``s ⊙ (g − ⟨g,s⟩)``."""
+    if activation.name == "identity":
+        return ActivationPrice(0, 0)
+    return ActivationPrice(n, n) if activation.elementwise else ActivationPrice(2 * n, 0)
+
+
+def _shortcut_price(activation: Activation, n: int) -> ActivationPrice:
+    """The outer path's :func:`~jacobian_bp.outer_product.times_jacobian`: nothing, ``⊙ f'(a)``, or dense."""
+    if activation.name == "identity":
+        return ActivationPrice(0, 0)
+    return ActivationPrice(n, n) if activation.elementwise else ActivationPrice(n * n, n * n)
+
+
 def _vjp_cost(activation: Activation, n: int) -> int:
-    """Multiplications of ``g ↦ g ∂h/∂a`` in the efficient paths: ``g ⊙ f'(a)``, or softmax's ``s ⊙ (g − ⟨g,s⟩)``."""
-    return n if activation.elementwise else 2 * n
+    return _vjp_price(activation, n).multiply_adds
 
 
 def _f_prime_entries(activation: Activation, n: int) -> int:
-    """Entries of ``∂h/∂a`` an efficient path forms: the vector ``f'(a)``, or nothing for softmax."""
-    return n if activation.elementwise else 0
+    return _vjp_price(activation, n).entries
 
 
 def _materialized(network: Architecture, method: str) -> Cost:
@@ -222,33 +240,37 @@ def _structured(network: Architecture) -> Cost:
     return Cost("structured", N * multiply_adds, N * entries, N * nonzero, peak_bytes, 0)
 
 
-def _head(network: Architecture) -> tuple[int, int]:
+PriceRule = Callable[[Activation, int], ActivationPrice]
+
+
+def _head(network: Architecture, price: PriceRule) -> tuple[int, int]:
     """Multiply-adds and ``f'`` entries of ``∂J/∂a^L`` per example: nothing if the loss gradient is fused."""
     L, n = network.depth, network.sizes[-1]
     if network.fused:
         return 0, 0
-    return _vjp_cost(network.act(L), n), _f_prime_entries(network.act(L), n)
+    head = price(network.act(L), n)
+    return head.multiply_adds, head.entries
 
 
-def _step_down(network: Architecture, j: int) -> tuple[int, int, int]:
-    """From ``δ^j`` to ``δ^{j−1}``: ``δ W^j`` then ``⊙ f'(a^{j−1})``; multiply-adds, f' entries, peak entries."""
+def _step_down(network: Architecture, j: int, price: PriceRule) -> tuple[int, int, int]:
+    """From ``δ^j`` to ``δ^{j−1}``: ``δ W^j`` then ``∂h/∂a``; multiply-adds, f' entries, peak entries."""
     m, n = network.sizes[j], network.sizes[j - 1]
-    f_prime = _f_prime_entries(network.act(j - 1), n)
-    peak = max(m + n, n + f_prime + n)  # δ W: operand and result; ⊙: operand, f'(a), result
-    return m * n + _vjp_cost(network.act(j - 1), n), f_prime, peak
+    activation = price(network.act(j - 1), n)
+    peak = max(m + n, n + activation.entries + n)  # δ W: operand and result; ⊙: operand, f'(a), result
+    return m * n + activation.multiply_adds, activation.entries, peak
 
 
 def _outer(network: Architecture) -> Cost:
     """The outer path: for every layer, δ afresh from the loss, then ``δᵀ h`` and ``Σ δ``."""
     L, sizes = network.depth, network.sizes
-    head_madds, head_entries = _head(network)
+    head_madds, head_entries = _head(network, _shortcut_price)
     multiply_adds = entries = peak = 0
     for k in range(1, L + 1):
         multiply_adds += head_madds + sizes[k] * sizes[k - 1]
         entries += head_entries
         peak = max(peak, 2 * sizes[L] + head_entries, sizes[k])  # head: operand, f', result; δᵀh: δ
         for j in range(L, k, -1):
-            madds, f_prime, step_peak = _step_down(network, j)
+            madds, f_prime, step_peak = _step_down(network, j, _shortcut_price)
             multiply_adds, entries, peak = multiply_adds + madds, entries + f_prime, max(peak, step_peak)
     return _vector_path("outer", network, multiply_adds, entries, peak)
 
@@ -256,12 +278,12 @@ def _outer(network: Architecture) -> Cost:
 def _backprop(network: Architecture) -> Cost:
     """Algorithm 6.4: δ once, carried down; each layer's ``g hᵀ`` from the same running ``g``."""
     L, sizes = network.depth, network.sizes
-    multiply_adds, entries = _head(network)
+    multiply_adds, entries = _head(network, _vjp_price)
     peak = 2 * sizes[L] + entries
     for k in range(L, 0, -1):
         multiply_adds += sizes[k] * sizes[k - 1]
         if k > 1:
-            madds, f_prime, step_peak = _step_down(network, k)
+            madds, f_prime, step_peak = _step_down(network, k, _vjp_price)
             multiply_adds, entries, peak = multiply_adds + madds, entries + f_prime, max(peak, step_peak)
     return _vector_path("backprop", network, multiply_adds, entries, peak)
 

@@ -5,6 +5,10 @@ The notes notice that ``∂a/∂W`` is so sparse that multiplying the row vector
 multiplying by a diagonal activation Jacobian is ``⊙ f'(a)``. This path applies
 both shortcuts in the notes' numerator layout (row vectors, ``δ ← δ W``).
 
+Multiplying by an activation's Jacobian follows the same shortcuts
+(:func:`times_jacobian`): nothing for the identity, ``⊙ f'(a)`` for an
+element-wise activation, the full dense Jacobian for softmax.
+
 Like the notes' derivation, it computes each layer's ``δ`` from the loss
 inwards, *afresh for every layer*: the front of the chain is recomputed. Backprop
 (:mod:`jacobian_bp.backprop`) is what you get when you stop doing that.
@@ -14,9 +18,12 @@ over examples.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from jacobian_bp import affine
+from jacobian_bp.activations import Activation
 from jacobian_bp.losses import Loss, output_delta
 from jacobian_bp.mlp import MLP, Trace
 
@@ -35,11 +42,31 @@ def delta(net: MLP, trace: Trace, T: Array, loss: Loss, layer: int) -> Array:
     L = net.depth
     batch_size = trace.h[0].shape[0] if trace.h[0].ndim == 2 else 1
     output = net.layer_activation(L)
-    d_J_d_a = output_delta(loss, output.name, trace.z, T, trace.a[L], output.vjp) / batch_size
+    d_J_d_a = output_delta(loss, output.name, trace.z, T, trace.a[L], partial(times_jacobian, output)) / batch_size
     for k in range(L, layer, -1):
         d_J_d_h = affine.vjp_h(net.params[f"W{k}"], d_J_d_a)
-        d_J_d_a = net.layer_activation(k - 1).vjp(trace.a[k - 1], trace.h[k - 1], d_J_d_h)
+        d_J_d_a = times_jacobian(net.layer_activation(k - 1), trace.a[k - 1], trace.h[k - 1], d_J_d_h)
     return d_J_d_a
+
+
+def times_jacobian(activation: Activation, a: Array, h: Array, g: Array) -> Array:
+    """``g ∂h/∂a`` the way the notes' shortcuts allow: nothing, ``⊙ f'(a)``, or the full Jacobian.
+
+    The identity's Jacobian is ``I`` (nothing to do); an element-wise activation's
+    is diagonal (the ``⊙`` shortcut); softmax's is dense, so the shortcut does not
+    apply and each row is multiplied by the whole ``diag(s) − s sᵀ``. (Backprop
+    uses softmax's cheaper product ``s ⊙ (g − ⟨g, s⟩)`` instead.)
+
+    >>> import jacobian_bp as jbp
+    >>> softmax = jbp.get_activation("softmax")
+    >>> a = np.array([0.5, -1.0, 2.0])
+    >>> g = np.array([1.0, 0.0, -1.0])
+    >>> bool(np.allclose(times_jacobian(softmax, a, softmax.value(a), g), softmax.vjp(a, softmax.value(a), g)))
+    True
+    """
+    if activation.elementwise:
+        return activation.vjp(a, h, g)
+    return np.einsum("...i,...ij->...j", g, activation.jacobian(a, h))
 
 
 def outer_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:

@@ -34,9 +34,11 @@ at each diagonal factor, ``δ W`` at each weight matrix, and ``δᵀ h`` at
 for each layer ``k`` the chains of ``∂J/∂W^k`` and ``∂J/∂b^k`` share every
 factor but the last, so that prefix (giving ``δ^k = ∂J/∂a^k``) is contracted
 once per layer and example, and the chain front is recomputed for every layer.
-Where the two paths do the same arithmetic their counts agree exactly; where
-they do not (an identity factor, softmax, a fused loss gradient) the difference
-is spelled out in :mod:`jacobian_bp.cost_model` and tested.
+Where the two paths do the same arithmetic — for every activation, softmax's
+dense Jacobian included — their counts agree exactly; where they do not (a
+factor that is the identity only by its values, such as a ReLU layer with every
+unit active, and a fused loss gradient) the difference is spelled out in
+:mod:`jacobian_bp.cost_model` and tested.
 """
 
 from __future__ import annotations

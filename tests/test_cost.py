@@ -18,7 +18,13 @@ GENERIC = ("sigmoid", "tanh", "softmax", "identity")  # no ReLU: its exact zeros
 
 
 def _vjp(name: str, n: int) -> int:
-    return 2 * n if name == "softmax" else n
+    """Backprop's g ∂h/∂a: nothing for the identity, g ⊙ f'(a), or softmax's s ⊙ (g − ⟨g, s⟩)."""
+    return {"identity": 0, "softmax": 2 * n}.get(name, n)
+
+
+def _shortcut(name: str, n: int) -> tuple[int, int]:
+    """The outer path's g ∂h/∂a, as (multiply-adds, Jacobian entries formed): I is free, softmax is dense."""
+    return {"identity": (0, 0), "softmax": (n * n, n * n)}.get(name, (n, n))
 
 
 def _acts(net):
@@ -86,14 +92,16 @@ def test_outer_and_backprop_counts(case):
     sizes, L, act, N = net.sizes, net.depth, _acts(net), len(X)
     fused = loss in ("bce", "cross_entropy")
     head = 0 if fused else _vjp(act[L], sizes[L])
-    f_prime = {k: (0 if act[k] == "softmax" else sizes[k]) for k in range(1, L + 1)}  # entries of f'(a) formed
+    f_prime = {k: (0 if act[k] in ("softmax", "identity") else sizes[k]) for k in range(1, L + 1)}  # f'(a) formed
+    outer_head, outer_head_entries = (0, 0) if fused else _shortcut(act[L], sizes[L])
     outer = outer_entries = 0
     for k in range(1, L + 1):  # outer_product.delta: from the loss down to layer k, for every k
-        outer += head + sizes[k] * sizes[k - 1]
-        outer_entries += 0 if fused else f_prime[L]
+        outer += outer_head + sizes[k] * sizes[k - 1]
+        outer_entries += outer_head_entries
         for j in range(L, k, -1):
-            outer += sizes[j] * sizes[j - 1] + _vjp(act[j - 1], sizes[j - 1])
-            outer_entries += f_prime[j - 1]
+            madds, formed = _shortcut(act[j - 1], sizes[j - 1])
+            outer += sizes[j] * sizes[j - 1] + madds
+            outer_entries += formed
     backprop = head + sum(sizes[k] * sizes[k - 1] for k in range(1, L + 1))  # g hᵀ per layer
     backprop += sum(sizes[k] * sizes[k - 1] + _vjp(act[k - 1], sizes[k - 1]) for k in range(2, L + 1))  # Wᵀg, ⊙
     backprop_entries = (0 if fused else f_prime[L]) + sum(f_prime[k] for k in range(1, L))

@@ -35,7 +35,7 @@ def as_real_array(value: Any, name: str) -> Array:
         raise InputTypeError(f"{name} must be a numeric array: {error}") from None
     if array.dtype.kind not in "biuf":
         raise InputTypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}")
-    return array.astype(np.float64)
+    return np.asarray(array, dtype=np.float64)  # no copy when it already is float64
 
 
 def check_finite(array: Array, name: str) -> Array:
@@ -46,6 +46,10 @@ def check_finite(array: Array, name: str) -> Array:
     ...
     jacobian_bp.errors.NonFiniteError: T holds nan at index (1,); inputs, targets and parameters must be finite
     """
+    # One pass, no temporary: the sum of finite numbers is finite unless it overflows,
+    # and only then (or with a NaN or infinity inside) is each entry looked at.
+    if np.isfinite(np.sum(array)):
+        return array
     bad = ~np.isfinite(array)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -11,12 +11,13 @@ Steps:
    except 127.0.0.1 resolves to nothing, so a page that tried to fetch a script, a font or a
    style sheet from the web would fail to — then dump the page's DOM and save a screenshot;
 4. report which files the page asked the local server for, how many formulas MathJax typeset
-   (``mjx-container`` elements), how many were left as raw TeX, whether MathJax's glyph fonts
-   were loaded, and where the PNG is.
+   (``mjx-container`` elements), how many were left as raw TeX or could not be parsed, whether
+   MathJax's glyph fonts were loaded, and where the PNG is.
 
-It exits non-zero if the build fails, if no formula was typeset, if raw TeX is left, or if no
-glyph font was loaded (the formulas would be laid out but invisible). Look at
-the PNG too: the script can count formulas, not judge how they look.
+It exits non-zero if the build fails, if no formula was typeset, if raw TeX is left, if MathJax
+could not parse a formula (it draws a yellow "Math input error" box instead), or if no glyph font
+was loaded (the formulas would be laid out but invisible). Look at the PNG too: the script can
+count formulas, not judge how they look.
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
 
     typeset = len(re.findall(r"<mjx-container", dom))
     raw_tex = len(re.findall(r'class="arithmatex">\\[(\[]', dom))
+    # TeX that MathJax could not parse is drawn as a yellow "Math input error" box, an <mjx-merror>.
+    errors = re.findall(r'<mjx-merror[^>]*data-mjx-error="([^"]*)"', dom)
     mathjax_files = sorted({p for p in QuietHandler.requested if "mathjax" in p})
     print(f"page: {url}")
     print(f"local files requested: {len(set(QuietHandler.requested))}, of which MathJax: {len(mathjax_files)}")
@@ -130,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     # page whose formulas show must have loaded at least one other.
     glyph_fonts = [p for p in mathjax_files if p.endswith(".woff") and "MathJax_Zero" not in p]
     print(f"formulas typeset by MathJax: {typeset}; left as raw TeX: {raw_tex}; glyph fonts loaded: {len(glyph_fonts)}")
+    print(f"formulas MathJax could not parse: {len(errors)}")
+    for error in errors:
+        print(f"  {error}")
     print(f"screenshot: {args.out.resolve()}")
-    if typeset == 0 or raw_tex > 0 or not glyph_fonts:
+    if typeset == 0 or raw_tex > 0 or errors or not glyph_fonts:
         print("FAILED: the mathematics was not typeset and drawn", file=sys.stderr)
         return 1
     return 0

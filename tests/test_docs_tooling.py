@@ -97,6 +97,30 @@ def test_relative_links_between_pages_resolve() -> None:
             assert (path.parent / target).is_file(), f"{path.name} links to missing {target}"
 
 
+def display_math(path: Path) -> list[str]:
+    """The body of every ``$$ … $$`` block of a page, with runs of whitespace made single spaces."""
+    blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", path.read_text(encoding="utf8"), flags=re.DOTALL | re.MULTILINE)
+    return [" ".join(block.split()) for block in blocks]
+
+
+def test_symbolic_page_typesets_what_to_latex_prints() -> None:
+    # The page pastes to_latex() output into $$ blocks; its fences check the strings, and this checks
+    # that the typeset copies are the same strings, so the math a reader sees cannot drift either.
+    pytest.importorskip("sympy", reason="symbolic mode needs SymPy (the symbolic or test extra)")
+    import jacobian_bp.symbolic as sym
+
+    chain = sym.jacobian_chain(sym.notes_network(), wrt="W1", loss="mse")
+    expected = [factor.to_latex() for factor in chain.factors]
+    expected += [chain.factors[-1].to_latex(layout="flattened"), chain.contract(method="einsum").to_latex()]
+    tiny = sym.MLP([1, 1, 1])
+    expected += [sym.latex(tiny.loss(keep_symbols=False))]
+    expected += [sym.latex(sym.gradient(tiny, keep_symbols=False)["W1"][0, 0])]
+    shown = display_math(DOCS / "symbolic.md")
+    for latex in expected:
+        latex = " ".join(latex.split())
+        assert any(latex in block for block in shown), f"symbolic.md does not typeset {latex[:60]}..."
+
+
 # --- the figure script -------------------------------------------------------------------------
 
 

@@ -138,9 +138,26 @@ class MLP(numeric_mlp.MLP):
         loss_fn = get_loss(loss)
         check_loss_fits(self, loss_fn)
         trace = self.trace(keep_symbols) if X is None else self.forward(X)
-        T = self.t if T is None else object_array(T)
+        T = self.t if T is None else self._targets_like(object_array(T), trace.z)
         per_example = object_array(loss_fn.per_example(trace.z, T, trace.a[self.depth]))
         return sympy.Add(*per_example.ravel()) / per_example.size
+
+    def _targets_like(self, T: Array, z: Array) -> Array:
+        """``T`` shaped like the outputs ``z``; one target per example is accepted for one output unit.
+
+        Without this, targets of shape ``(N,)`` against outputs ``(N, 1)`` would broadcast to an
+        ``N×N`` table of every output against every target, and the loss would be silently wrong.
+
+        >>> import jacobian_bp.symbolic as sym
+        >>> snet = sym.MLP([1, 1])
+        >>> snet._targets_like(np.array([1, 2], dtype=object), np.empty((2, 1), dtype=object)).shape
+        (2, 1)
+        """
+        if T.shape == z.shape:
+            return T
+        if self.sizes[-1] == 1 and T.shape == z.shape[:-1]:
+            return T.reshape(z.shape)
+        raise ShapeError(f"T must have shape {z.shape} (or {z.shape[:-1]} for one output unit); got {T.shape}")
 
     def __repr__(self) -> str:
         return (

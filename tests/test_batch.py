@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import jacobian_bp as jbp
 from jacobian_bp.batch import BatchedJacobian, block_diagonal, chain_per_example, per_example_einsum_pattern
+
+from .strategies import networks
 
 EXACT = {"rtol": 1e-10, "atol": 1e-12}
 NUMERIC = {"rtol": 1e-5, "atol": 1e-6}
@@ -17,45 +18,9 @@ NUMERIC = {"rtol": 1e-5, "atol": 1e-6}
 X4 = np.array([[1.0, 0.5], [-0.5, 2.0], [0.3, -1.2], [2.0, 1.0]])
 T4 = np.array([[1.0], [0.0], [0.0], [1.0]])
 
-# (output activation, loss, how targets are drawn) pairs that the losses accept.
-OUTPUTS = [
-    ("sigmoid", "mse", "real"),
-    ("identity", "mse", "real"),
-    ("tanh", "mse", "real"),
-    ("softmax", "mse", "real"),
-    ("sigmoid", "bce", "unit"),
-    ("softmax", "cross_entropy", "one_hot"),
-]
-
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-a))
-
-
-def draw_targets(rng: np.random.Generator, kind: str, n: int, outputs: int) -> np.ndarray:
-    if kind == "real":
-        return rng.normal(size=(n, outputs))
-    if kind == "unit":
-        return rng.uniform(size=(n, outputs))
-    return np.eye(outputs)[rng.integers(0, outputs, n)]
-
-
-@st.composite
-def batch_problems(draw: st.DrawFn) -> tuple[jbp.MLP, np.ndarray, np.ndarray, str]:
-    """A random small network, a batch of 1-4 examples and targets its loss accepts."""
-    hidden = draw(st.lists(st.integers(1, 4), min_size=0, max_size=2))
-    n_in = draw(st.integers(1, 3))
-    activation = draw(st.sampled_from(["sigmoid", "tanh", "relu"]))
-    output, loss, target_kind = draw(st.sampled_from(OUTPUTS))
-    n_out = draw(st.integers(2, 3)) if output == "softmax" else draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    net = jbp.MLP([n_in, *hidden, n_out], activation=activation, output_activation=output, seed=seed)
-    for name in net.param_names:  # non-zero biases, so every term of the chain shows up
-        net.params[name] = rng.normal(0.0, 0.8, size=net.params[name].shape)
-    n = draw(st.integers(1, 4))
-    X = rng.normal(size=(n, n_in))
-    return net, X, draw_targets(rng, target_kind, n, n_out), loss
 
 
 def numeric_d_J_d_X(net: jbp.MLP, X: np.ndarray, T: np.ndarray, loss: str) -> np.ndarray:
@@ -159,7 +124,7 @@ def test_full_view_blocks_are_the_per_example_jacobians_and_zero_elsewhere() -> 
                 assert not factors["∂J⁽ᵖ⁾/∂Z"][p, q, :].any()
 
 
-@given(batch_problems())
+@given(networks(max_batch=4))
 def test_off_diagonal_blocks_of_every_full_batch_jacobian_are_exactly_zero(problem) -> None:
     net, X, T, loss = problem
     N = X.shape[0]
@@ -172,7 +137,7 @@ def test_off_diagonal_blocks_of_every_full_batch_jacobian_are_exactly_zero(probl
                         assert not split[p, :, q, :].any(), (factor.name, p, q)
 
 
-@given(batch_problems())
+@given(networks(max_batch=4))
 def test_per_example_stacks_are_the_diagonal_blocks_of_the_full_view(problem) -> None:
     net, X, T, loss = problem
     full = jbp.jacobian_chain(net, X, T, wrt="W1", loss=loss, batch="full").factors
@@ -216,7 +181,7 @@ def test_notes_network_batch_gradient_matches_the_notes_formula() -> None:
         np.testing.assert_allclose(got, expected, **EXACT)
 
 
-@given(batch_problems())
+@given(networks(max_batch=4))
 def test_both_views_and_all_chaining_methods_agree_with_backprop(problem) -> None:
     net, X, T, loss = problem
     backprop = jbp.gradient(net, X, T, loss=loss, method="backprop")
@@ -227,7 +192,7 @@ def test_both_views_and_all_chaining_methods_agree_with_backprop(problem) -> Non
                 np.testing.assert_allclose(chain.contract(method=method).array, backprop[name], **EXACT)
 
 
-@given(batch_problems())
+@given(networks(max_batch=4))
 def test_d_J_d_X_from_both_views_matches_finite_differences(problem) -> None:
     net, X, T, loss = problem
     numeric = numeric_d_J_d_X(net, X, T, loss)
@@ -242,7 +207,7 @@ def test_d_J_d_X_from_both_views_matches_finite_differences(problem) -> None:
         np.testing.assert_allclose(result.array, numeric, **NUMERIC)
 
 
-@given(batch_problems())
+@given(networks(max_batch=4))
 def test_materializing_gradient_methods_agree_with_the_efficient_ones(problem) -> None:
     net, X, T, loss = problem
     outer = jbp.gradient(net, X, T, loss=loss, method="outer")

@@ -11,8 +11,10 @@ nothing by itself, so a figure always shows what the library computes. The pages
 files as ``![what it shows](figures/NAME.png)``; ``docs/figures/`` is where they live, and the
 built site copies them along with the pages.
 
-The library's plotting functions (matplotlib, an optional extra) are added together with the
-figures that use them; until then the registry below is empty and the script says so.
+Drawing needs the ``plot`` extra (matplotlib, headless); the data come from the same library
+calls, on the same network, example and seeds, as the pages that show the figures, so a figure
+and the numbers printed beside it agree. Run the script again after a change to the library or
+to a page's example, and commit the PNGs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class Figure:
 
 #: Every figure the docs use, by name.
 FIGURES: dict[str, Figure] = {}
+
+#: The example of the single-example pages: the notes' network at x = (1, 0.5), t = 1.
+EXAMPLE_X, EXAMPLE_T = (1.0, 0.5), 1.0
 
 
 def figure(name: str, description: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
@@ -67,6 +72,84 @@ def make(names: list[str], out_dir: Path) -> list[Path]:
             raise SystemExit(f"figure {name!r} wrote nothing to {path}")
         written.append(path)
     return written
+
+
+# --- the figures ------------------------------------------------------------------------------
+# Each draws with a function of jacobian_bp.plots (or jacobian_bp.plotting for a training run).
+
+
+@figure("d_a1_d_W1", "∂a¹/∂W¹ of the notes' network: heatmap with its row-of-W¹ grouping, and sparsity")
+def draw_d_a1_d_W1(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plots import plot_jacobian
+
+    chain = jbp.jacobian_chain(jbp.notes_network(seed=0), EXAMPLE_X, EXAMPLE_T, wrt="W1")
+    plot_jacobian(chain.factors[-1], path)
+
+
+@figure("chain_W1", "the chain of ∂J/∂W¹ for the notes' network, each factor drawn to its matrix shape")
+def draw_chain_W1(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plots import plot_chain
+
+    plot_chain(jbp.jacobian_chain(jbp.notes_network(seed=0), EXAMPLE_X, EXAMPLE_T, wrt="W1"), path)
+
+
+@figure("chain_output_wide", "the chain of ∂z/∂x for a 1-8-8-64 tanh network: narrow at the input end")
+def draw_chain_output_wide(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plots import plot_chain
+
+    plot_chain(jbp.output_chain(jbp.MLP([1, 8, 8, 64], activation="tanh"), [0.3]), path)
+
+
+@figure("batch_full_chain", "the full-view chain of ∂J/∂W¹ on the four XOR examples, batch axes included")
+def draw_batch_full_chain(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plots import plot_chain
+
+    X, T = jbp.datasets.xor()
+    plot_chain(jbp.jacobian_chain(jbp.notes_network(seed=0), X, T, wrt="W1", batch="full"), path)
+
+
+@figure("batch_d_H1_d_A1", "sparsity of the full-view ∂H¹/∂A¹ on the four XOR examples, (4×3)×(4×3)")
+def draw_batch_d_H1_d_A1(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plots import plot_sparsity
+
+    X, T = jbp.datasets.xor()
+    full = jbp.jacobian_chain(jbp.notes_network(seed=0), X, T, wrt="W1", batch="full")
+    plot_sparsity(next(f for f in full.factors if f.name == "∂H¹/∂A¹"), path)
+
+
+@figure("cost_vs_width", "predicted multiply-adds of every gradient path against the width of a 3-layer network")
+def draw_cost_vs_width(path: Path) -> None:
+    from jacobian_bp.plots import plot_cost
+
+    plot_cost([8, 16, 32, 64, 128], depth=3, batch=1, path=path)
+
+
+@figure("training_xor", "loss and accuracy of the notes' network trained on XOR with the default settings")
+def draw_training_xor(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plotting import plot_history
+
+    X, T = jbp.datasets.xor()
+    history = jbp.train(jbp.notes_network(seed=0), X, T, loss="mse", method="backprop")
+    plot_history(history, path, title="the notes' 2-3-1 network on XOR (backprop, lr 5)")
+
+
+@figure("training_spiral", "loss and accuracy of the 2-32-3 softmax network trained on the 3-class spiral")
+def draw_training_spiral(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.plotting import plot_history
+    from jacobian_bp.recipes import RECIPES
+
+    recipe = RECIPES["spiral"]  # what `jacobian-bp train --dataset spiral` trains, seed 0
+    X, T = recipe.data(seed=0)
+    net = recipe.network(seed=0)
+    history = jbp.train(net, X, T, loss=recipe.loss, method="backprop", lr=recipe.lr, epochs=recipe.epochs)
+    plot_history(history, path, title="2-32-3 tanh/softmax network on the spiral (backprop, lr 1)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,9 +124,10 @@ def test_symbolic_page_typesets_what_to_latex_prints() -> None:
 # --- the figure script -------------------------------------------------------------------------
 
 
-def test_figure_script_draws_registered_figures_and_rejects_unknown_ones(tmp_path: Path, capsys) -> None:
+def test_figure_script_draws_registered_figures_and_rejects_unknown_ones(tmp_path: Path, capsys, monkeypatch) -> None:
     make_figures = load_script(ROOT / "scripts" / "make_figures.py")
     assert make_figures.FIGURES_DIR == DOCS / "figures"
+    monkeypatch.setattr(make_figures, "FIGURES", {})  # the machinery alone, on an empty registry
     assert make_figures.main([]) == 0  # nothing registered: says so, writes nothing
     assert "no figures registered yet" in capsys.readouterr().out
 
@@ -147,6 +148,43 @@ def test_figure_script_draws_registered_figures_and_rejects_unknown_ones(tmp_pat
 
     with pytest.raises(SystemExit, match="wrote nothing"):
         make_figures.main(["empty", "--out-dir", str(tmp_path)])
+
+
+#: ``![alt text](figures/NAME.png)`` in a page.
+FIGURE_LINK = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figures/(?P<name>[^)/]+)\.png\)")
+
+
+def embedded_figures() -> dict[str, list[str]]:
+    """Every figure a page embeds: name -> the pages that embed it."""
+    used: dict[str, list[str]] = {}
+    for page in PAGES:
+        for match in FIGURE_LINK.finditer(page.read_text(encoding="utf8")):
+            assert match["alt"].strip(), f"{page.name}: figure {match['name']} has no alt text"
+            used.setdefault(match["name"], []).append(page.name)
+    return used
+
+
+def test_every_figure_is_registered_committed_small_and_used() -> None:
+    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
+    used = embedded_figures()
+    assert used, "no page embeds a figure"
+    for name, pages in used.items():
+        assert name in make_figures.FIGURES, f"{pages} embed {name}.png, which scripts/make_figures.py does not draw"
+    for name in make_figures.FIGURES:
+        assert name in used, f"figure {name} is drawn but no page embeds it"
+        path = DOCS / "figures" / f"{name}.png"
+        assert path.is_file(), f"{path.name} is missing: run python scripts/make_figures.py and commit it"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+        assert path.stat().st_size < 150_000, f"{path.name} is {path.stat().st_size} bytes; keep figures small"
+
+
+def test_every_registered_figure_draws_with_the_library(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the figures need the plot extra (matplotlib)")
+    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
+    written = make_figures.make(list(make_figures.FIGURES), tmp_path)
+    assert [path.name for path in written] == [f"{name}.png" for name in make_figures.FIGURES]
+    for path in written:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # --- the site build hooks (need the docs extra) ------------------------------------------------

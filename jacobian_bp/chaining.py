@@ -19,7 +19,7 @@ parenthesization (see :mod:`jacobian_bp.chain_order`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import einops
 import numpy as np
@@ -92,6 +92,18 @@ def check_chainable(outer: Jacobian, inner: Jacobian) -> None:
         )
 
 
+def check_chain(factors: Sequence[Jacobian], order: str = "reverse") -> None:
+    """Raise unless ``factors`` is a non-empty list of chainable Jacobians and ``order`` a known order."""
+    if not factors:
+        raise ChainError("chain needs at least one Jacobian")
+    for position, factor in enumerate(factors):
+        if not isinstance(factor, Jacobian):
+            raise InputTypeError(f"chain takes Jacobian objects; factor {position} is a {type(factor).__name__}")
+    check_order(order)
+    for outer, inner in itertools.pairwise(factors):
+        check_chainable(outer, inner)
+
+
 def chain_pair(outer: Jacobian, inner: Jacobian, method: str = "reshape") -> Jacobian:
     """Contract two Jacobians into ``∂(outer's output)/∂(inner's input)``.
 
@@ -122,16 +134,9 @@ def chain(
     >>> chain(d_J_d_h, d_h_d_a, method="einsum").array
     array([ 0.125, -0.5  ,  2.   ])
     """
-    if not factors:
-        raise ChainError("chain needs at least one Jacobian")
     if method not in _PAIRWISE:
         raise UnknownNameError.for_choice("chaining method", method, CHAIN_METHODS)
-    for position, factor in enumerate(factors):
-        if not isinstance(factor, Jacobian):
-            raise InputTypeError(f"chain takes Jacobian objects; factor {position} is a {type(factor).__name__}")
-    check_order(order)
-    for outer, inner in itertools.pairwise(factors):
-        check_chainable(outer, inner)
+    check_chain(factors, order)
     budget = resolve_max_bytes(max_bytes)
 
     def budgeted_pair(outer: Jacobian, inner: Jacobian) -> Jacobian:

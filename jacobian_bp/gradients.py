@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,7 @@ Array = np.ndarray
 GradientPath = Callable[[MLP, Trace, Array, Loss], dict[str, Array]]
 
 
-def _chained_with(method: str) -> GradientPath:
+def _chained_with(method: str) -> Callable[..., dict[str, Array]]:
     def path(net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None) -> dict[str, Array]:
         return chain_gradient(net, trace, T, loss, method, max_bytes)
 
@@ -62,8 +63,21 @@ METHODS: tuple[str, ...] = tuple(PATHS)
 #: The methods that compute the gradient exactly (all but finite differences).
 EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m != "numeric")
 
-#: The methods that materialize Jacobians, and so answer to the memory budget.
-MATERIALIZING_METHODS: tuple[str, ...] = CHAIN_METHODS
+#: The methods that materialize Jacobians, and so answer to the memory budget: their paths take ``max_bytes``.
+MATERIALIZING_METHODS: tuple[str, ...] = (*CHAIN_METHODS, "structured")
+
+
+def path_for(method: str, max_bytes: int | None = None) -> GradientPath:
+    """The gradient path of ``method``, held to the budget ``max_bytes`` if it materializes Jacobians.
+
+    >>> path_for("einsum", max_bytes=2**20).__name__
+    'einsum_gradient'
+    """
+    check_method(method)
+    if method not in MATERIALIZING_METHODS:
+        return PATHS[method]
+    budget = resolve_max_bytes(max_bytes)
+    return functools.wraps(PATHS[method])(functools.partial(PATHS[method], max_bytes=budget))
 
 
 def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
@@ -106,9 +120,6 @@ def gradient(
     >>> all(np.allclose(by_einsum[k], by_backprop[k], rtol=1e-10, atol=1e-12) for k in net.params)
     True
     """
-    check_method(method)
-    budget = resolve_max_bytes(max_bytes)
+    path = path_for(method, max_bytes)
     trace, T, loss_fn = prepare(net, X, T, loss)
-    if method in MATERIALIZING_METHODS:
-        return chain_gradient(net, trace, T, loss_fn, method, budget)
-    return PATHS[method](net, trace, T, loss_fn)
+    return path(net, trace, T, loss_fn)

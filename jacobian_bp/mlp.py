@@ -114,6 +114,12 @@ class MLP:
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Replace every parameter, checking names, shapes and finiteness."""
+        self.check_param_names(params)
+        self.params = {name: as_real_array(params[name], name).copy() for name in self.param_names}
+        self.check_params()
+
+    def check_param_names(self, params: dict[str, Any]) -> None:
+        """Raise :class:`ShapeError` unless ``params`` has exactly this network's parameter names."""
         missing = set(self.param_names) - set(params)
         extra = set(params) - set(self.param_names)
         if missing or extra:
@@ -121,8 +127,6 @@ class MLP:
                 f"params must have exactly the keys {self.param_names}; "
                 f"missing {sorted(missing)}, unexpected {sorted(extra)}"
             )
-        self.params = {name: as_real_array(params[name], name).copy() for name in self.param_names}
-        self.check_params()
 
     def check_params(self) -> None:
         """Raise if a parameter was given the wrong shape or holds NaN or infinity."""

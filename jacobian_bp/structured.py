@@ -43,7 +43,6 @@ unit active, and a fused loss gradient) the difference is spelled out in
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,9 +50,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jacobian_bp import affine
-from jacobian_bp.chain_order import check_order, contract_in_order
-from jacobian_bp.chaining import check_chainable
-from jacobian_bp.errors import ChainError, InputTypeError
+from jacobian_bp.chain_order import contract_in_order
+from jacobian_bp.chaining import check_chain, check_chainable
+from jacobian_bp.errors import InputTypeError
 from jacobian_bp.jacobian import Jacobian, compose_names, superscript
 from jacobian_bp.jacobian_chain import example_chain
 from jacobian_bp.losses import Loss
@@ -233,14 +232,7 @@ def contract_structured(factors: Sequence[Jacobian], order: str = "reverse") -> 
     True
     """
     factors = list(factors)
-    if not factors:
-        raise ChainError("chain needs at least one Jacobian")
-    for position, factor in enumerate(factors):
-        if not isinstance(factor, Jacobian):
-            raise InputTypeError(f"chain takes Jacobian objects; factor {position} is a {type(factor).__name__}")
-    check_order(order)
-    for outer, inner in itertools.pairwise(factors):
-        check_chainable(outer, inner)
+    check_chain(factors, order)
     steps: list[Step] = []
 
     def pair(outer: Jacobian, inner: Jacobian) -> Jacobian:
@@ -260,7 +252,9 @@ def _examples(trace: Trace, T: Array) -> Iterator[tuple[Trace, Array]]:
         yield Trace({k: v[p] for k, v in trace.a.items()}, {k: v[p] for k, v in trace.h.items()}), T[p]
 
 
-def structured_gradient_counted(net: MLP, trace: Trace, T: Array, loss: Loss) -> tuple[dict[str, Array], int]:
+def structured_gradient_counted(
+    net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None
+) -> tuple[dict[str, Array], int]:
     """The gradient by structured contraction, and the multiply-adds its kernels counted.
 
     For each example and layer ``k``: contract the shared prefix of the chains of
@@ -278,7 +272,7 @@ def structured_gradient_counted(net: MLP, trace: Trace, T: Array, loss: Loss) ->
     multiply_adds = 0
     for example, t in examples:
         for k in range(1, net.depth + 1):
-            w_chain = example_chain(net, example, t, f"W{k}", loss, len(examples))
+            w_chain = example_chain(net, example, t, f"W{k}", loss, len(examples), max_bytes)
             *prefix, d_a_d_W = w_chain.factors
             n = net.sizes[k]
             d_a_d_b = Jacobian(affine.d_a_d_b(n), (n,), (n,), f"∂a{superscript(k)}/∂b{superscript(k)}")
@@ -291,7 +285,7 @@ def structured_gradient_counted(net: MLP, trace: Trace, T: Array, loss: Loss) ->
     return grads, multiply_adds
 
 
-def structured_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:
+def structured_gradient(net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None) -> dict[str, Array]:
     """The ``"structured"`` gradient path: :func:`structured_gradient_counted` without the count.
 
     >>> net = jbp.notes_network()
@@ -301,4 +295,4 @@ def structured_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[st
     >>> all(np.allclose(by_structure[k], by_outer[k], rtol=1e-10, atol=1e-12) for k in net.params)
     True
     """
-    return structured_gradient_counted(net, trace, T, loss)[0]
+    return structured_gradient_counted(net, trace, T, loss, max_bytes)[0]

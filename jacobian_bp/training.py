@@ -27,8 +27,7 @@ import numpy as np
 from jacobian_bp.budget import resolve_max_bytes
 from jacobian_bp.datasets import one_hot
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
-from jacobian_bp.gradients import MATERIALIZING_METHODS, PATHS, check_method
-from jacobian_bp.jacobian_chain import chain_gradient
+from jacobian_bp.gradients import check_method, path_for
 from jacobian_bp.losses import Loss, get_loss
 from jacobian_bp.mlp import MLP
 from jacobian_bp.validation import check_inputs, check_loss_fits, check_targets
@@ -144,12 +143,6 @@ def _training_targets(net: MLP, X: Array, T: Any, loss: Loss) -> Array:
     return check_targets(net, X, T, loss)
 
 
-def _gradient_path(method: str, max_bytes: int) -> Callable[..., dict[str, Array]]:
-    if method in MATERIALIZING_METHODS:
-        return lambda net, trace, T, loss: chain_gradient(net, trace, T, loss, method, max_bytes)
-    return PATHS[method]
-
-
 def train(
     net: MLP,
     X: Any,
@@ -216,7 +209,7 @@ def _descend(
     on_epoch: Callable[[int, History], None] | None,
 ) -> History:
     """The training loop on validated arrays."""
-    gradient_of = _gradient_path(method, max_bytes)
+    gradient_of = path_for(method, max_bytes)
     rng = np.random.default_rng(seed)
     full_batch = batch_size == X.shape[0]
     L = net.depth

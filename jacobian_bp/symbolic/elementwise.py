@@ -21,11 +21,35 @@ from sympy.printing.pretty.stringpict import prettyForm
 Array = np.ndarray
 
 
-def _printed_call(printer: Any, symbol: str, argument: sympy.Expr) -> str:
-    return f"{symbol}({printer._print(argument)})"
+class _NotesFunction(sympy.Function):
+    """What σ and σ′ share: one real argument, positive on the reals, numeric through ``exp``, printed by name."""
+
+    nargs = 1
+    #: How the function is printed: plain text and LaTeX.
+    text_name = ""
+    latex_name = ""
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return self.rewrite(sympy.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_real else None
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self.text_name}({printer._print(self.args[0])})"
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        return printer._print_Function(self, func_name=self.text_name)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        power = "" if exp is None else f"^{{{exp}}}"
+        return rf"{self.latex_name}{power}\left({printer._print(self.args[0])}\right)"
 
 
-class sigma(sympy.Function):  # noqa: N801 — SymPy spells its functions in lower case (exp, tanh)
+class sigma(_NotesFunction):  # noqa: N801 — SymPy spells its functions in lower case (exp, tanh)
     """The logistic sigmoid ``σ(u) = 1 / (1 + e^{−u})``, kept as a function the way the notes write it.
 
     >>> u = sympy.Symbol("u", real=True)
@@ -37,7 +61,8 @@ class sigma(sympy.Function):  # noqa: N801 — SymPy spells its functions in low
     0.500000000000000
     """
 
-    nargs = 1
+    text_name = "σ"
+    latex_name = r"\sigma"
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sigma_prime(self.args[0])
@@ -45,27 +70,8 @@ class sigma(sympy.Function):  # noqa: N801 — SymPy spells its functions in low
     def _eval_rewrite_as_exp(self, u: sympy.Expr, **hints: Any) -> sympy.Expr:
         return 1 / (1 + sympy.exp(-u))
 
-    def _eval_evalf(self, prec: int) -> sympy.Expr:
-        return self.rewrite(sympy.exp)._eval_evalf(prec)
 
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real
-
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_real else None
-
-    def _sympystr(self, printer: Any) -> str:
-        return _printed_call(printer, "σ", self.args[0])
-
-    def _pretty(self, printer: Any) -> prettyForm:
-        return printer._print_Function(self, func_name="σ")
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        power = "" if exp is None else f"^{{{exp}}}"
-        return rf"\sigma{power}\left({printer._print(self.args[0])}\right)"
-
-
-class sigma_prime(sympy.Function):  # noqa: N801
+class sigma_prime(_NotesFunction):  # noqa: N801
     """The sigmoid's derivative ``σ′(u)``, which equals ``σ(u)(1 − σ(u))``.
 
     >>> u = sympy.Symbol("u", real=True)
@@ -75,7 +81,8 @@ class sigma_prime(sympy.Function):  # noqa: N801
     0
     """
 
-    nargs = 1
+    text_name = "σ′"
+    latex_name = r"\sigma'"
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         u = self.args[0]
@@ -86,25 +93,6 @@ class sigma_prime(sympy.Function):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, u: sympy.Expr, **hints: Any) -> sympy.Expr:
         return sympy.exp(-u) / (1 + sympy.exp(-u)) ** 2
-
-    def _eval_evalf(self, prec: int) -> sympy.Expr:
-        return self.rewrite(sympy.exp)._eval_evalf(prec)
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real
-
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_real else None
-
-    def _sympystr(self, printer: Any) -> str:
-        return _printed_call(printer, "σ′", self.args[0])
-
-    def _pretty(self, printer: Any) -> prettyForm:
-        return printer._print_Function(self, func_name="σ′")
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        power = "" if exp is None else f"^{{{exp}}}"
-        return rf"\sigma'{power}\left({printer._print(self.args[0])}\right)"
 
 
 def map_entries(function: Callable[[Any], Any], array: Array) -> Array:

@@ -61,13 +61,7 @@ class MLP(numeric_mlp.MLP):
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Replace parameters by expressions or numbers (each entry passed through ``sympy.sympify``)."""
-        missing = set(self.param_names) - set(params)
-        extra = set(params) - set(self.param_names)
-        if missing or extra:
-            raise ShapeError(
-                f"params must have exactly the keys {self.param_names}; "
-                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
-            )
+        self.check_param_names(params)
         converted = {}
         for name in self.param_names:
             try:

@@ -33,17 +33,14 @@ step by step, under one set of conventions:
 The ``"structured"`` path counts the kernels it runs
 (:func:`jacobian_bp.structured.structured_gradient_counted`); the prediction
 here matches that count whenever no factor has more structure than its role
-gives it (generic values). It equals the ``"outer"`` path's count — for every
-activation: both skip the identity, scale by a diagonal, multiply by softmax's
-dense Jacobian — except where the two paths do different arithmetic, per
-example and layer:
-
-* a factor that is *by its values* the identity — a ReLU layer with every unit
-  active, or ``∂a/∂W`` when the layer below is a single unit holding exactly
-  1 — is skipped by ``structured`` but multiplied through by ``outer``;
-* with ``bce`` on sigmoid or ``cross_entropy`` on softmax, ``outer`` starts from
-  the fused ``∂J/∂a^L = (z − t)/N`` (exact even where ``z`` saturates) while
-  ``structured`` multiplies ``∂J/∂z`` by ``∂z/∂a^L``.
+gives it (generic values). It equals the ``"outer"`` path's count for every
+activation and loss — both skip the identity, scale by a diagonal, multiply by
+softmax's dense Jacobian — except where the two paths do different arithmetic:
+a factor that is *by its values* the identity — a ReLU layer with every unit
+active, or ``∂a/∂W`` when the layer below is a single unit holding exactly 1 —
+which ``structured`` skips and ``outer`` multiplies through. (Both start from
+``∂J/∂z`` times ``∂z/∂a^L``; only ``backprop`` uses the fused ``(z − t)/N`` of a
+cross-entropy on its own output activation.)
 """
 
 from __future__ import annotations
@@ -243,10 +240,10 @@ def _structured(network: Architecture) -> Cost:
 PriceRule = Callable[[Activation, int], ActivationPrice]
 
 
-def _head(network: Architecture, price: PriceRule) -> tuple[int, int]:
+def _head(network: Architecture, price: PriceRule, fused: bool) -> tuple[int, int]:
     """Multiply-adds and ``f'`` entries of ``∂J/∂a^L`` per example: nothing if the loss gradient is fused."""
     L, n = network.depth, network.sizes[-1]
-    if network.fused:
+    if fused:
         return 0, 0
     head = price(network.act(L), n)
     return head.multiply_adds, head.entries
@@ -263,7 +260,7 @@ def _step_down(network: Architecture, j: int, price: PriceRule) -> tuple[int, in
 def _outer(network: Architecture) -> Cost:
     """The outer path: for every layer, δ afresh from the loss, then ``δᵀ h`` and ``Σ δ``."""
     L, sizes = network.depth, network.sizes
-    head_madds, head_entries = _head(network, _shortcut_price)
+    head_madds, head_entries = _head(network, _shortcut_price, fused=False)
     multiply_adds = entries = peak = 0
     for k in range(1, L + 1):
         multiply_adds += head_madds + sizes[k] * sizes[k - 1]
@@ -278,7 +275,7 @@ def _outer(network: Architecture) -> Cost:
 def _backprop(network: Architecture) -> Cost:
     """Algorithm 6.4: δ once, carried down; each layer's ``g hᵀ`` from the same running ``g``."""
     L, sizes = network.depth, network.sizes
-    multiply_adds, entries = _head(network, _vjp_price)
+    multiply_adds, entries = _head(network, _vjp_price, fused=network.fused)
     peak = 2 * sizes[L] + entries
     for k in range(L, 0, -1):
         multiply_adds += sizes[k] * sizes[k - 1]

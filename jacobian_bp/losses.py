@@ -165,6 +165,6 @@ def finite_gradient(loss: Loss, z: Array, t: Array, a: Array | None = None) -> A
         raise NonFiniteError(
             f"∂L/∂z = {gradient} is not finite: the output has saturated at exactly 0 or 1 against the "
             f"opposite target, so ∂L/∂z and ∂z/∂a^L overflow in float64 although their product z − t "
-            f"does not; use method='outer' or 'backprop', which use that product directly"
+            f"does not; use method='backprop', which uses that product directly"
         )
     return gradient

@@ -18,13 +18,11 @@ over examples.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from jacobian_bp import affine
 from jacobian_bp.activations import Activation
-from jacobian_bp.losses import Loss, output_delta
+from jacobian_bp.losses import Loss, finite_gradient
 from jacobian_bp.mlp import MLP, Trace
 
 Array = np.ndarray
@@ -42,7 +40,9 @@ def delta(net: MLP, trace: Trace, T: Array, loss: Loss, layer: int) -> Array:
     L = net.depth
     batch_size = trace.h[0].shape[0] if trace.h[0].ndim == 2 else 1
     output = net.layer_activation(L)
-    d_J_d_a = output_delta(loss, output.name, trace.z, T, trace.a[L], partial(times_jacobian, output)) / batch_size
+    # ∂J/∂z, then times ∂z/∂a^L, as the notes write it — not the fused z − t that backprop uses.
+    d_J_d_z = finite_gradient(loss, trace.z, T, trace.a[L]) / batch_size
+    d_J_d_a = times_jacobian(output, trace.a[L], trace.z, d_J_d_z)
     for k in range(L, layer, -1):
         d_J_d_h = affine.vjp_h(net.params[f"W{k}"], d_J_d_a)
         d_J_d_a = times_jacobian(net.layer_activation(k - 1), trace.a[k - 1], trace.h[k - 1], d_J_d_h)

@@ -37,7 +37,7 @@ once per layer and example, and the chain front is recomputed for every layer.
 Where the two paths do the same arithmetic — for every activation, softmax's
 dense Jacobian included — their counts agree exactly; where they do not (a
 factor that is the identity only by its values, such as a ReLU layer with every
-unit active, and a fused loss gradient) the difference is spelled out in
+unit active) the difference is spelled out in
 :mod:`jacobian_bp.cost_model` and tested.
 """
 

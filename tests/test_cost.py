@@ -93,7 +93,7 @@ def test_outer_and_backprop_counts(case):
     fused = loss in ("bce", "cross_entropy")
     head = 0 if fused else _vjp(act[L], sizes[L])
     f_prime = {k: (0 if act[k] in ("softmax", "identity") else sizes[k]) for k in range(1, L + 1)}  # f'(a) formed
-    outer_head, outer_head_entries = (0, 0) if fused else _shortcut(act[L], sizes[L])
+    outer_head, outer_head_entries = _shortcut(act[L], sizes[L])  # outer never fuses: ∂J/∂z · ∂z/∂a^L
     outer = outer_entries = 0
     for k in range(1, L + 1):  # outer_product.delta: from the loss down to layer k, for every k
         outer += outer_head + sizes[k] * sizes[k - 1]

@@ -81,12 +81,22 @@ def test_the_batch_gradient_is_the_mean_of_per_example_gradients() -> None:
 def test_confidently_wrong_saturated_output_gets_a_clear_error_on_materializing_paths() -> None:
     net = jbp.MLP([1, 1], activation="sigmoid", params={"W1": [[1000.0]], "b1": [0.0]})
     x, t = np.array([1.0]), np.array([0.0])
-    # The fused paths are exact: ∂J/∂a = z − t = 1, so ∂J/∂W = 1 · x.
-    for method in ("outer", "backprop"):
-        np.testing.assert_allclose(jbp.gradient(net, x, t, loss="bce", method=method)["W1"], [[1.0]])
-    for method in ("scalar", "reshape", "slices", "einsum"):
-        with pytest.raises(jbp.NonFiniteError, match=r"saturated.*'outer' or 'backprop'"):
+    # Backprop's fused ∂J/∂a = z − t = 1 is exact, so ∂J/∂W = 1 · x.
+    np.testing.assert_allclose(jbp.gradient(net, x, t, loss="bce", method="backprop")["W1"], [[1.0]])
+    # Every path that multiplies ∂J/∂z by ∂z/∂a refuses: e^1000 does not fit in float64.
+    for method in ("scalar", "reshape", "slices", "einsum", "structured", "outer"):
+        with pytest.raises(jbp.NonFiniteError, match=r"saturated.*method='backprop'"):
             jbp.gradient(net, x, t, loss="bce", method=method)
+
+
+def test_a_confidently_wrong_output_short_of_overflow_is_exact_on_every_path() -> None:
+    # z = σ(40) rounds to 1 in float64, yet 1 − z = σ(−40) ≈ 4e−18 comes from the logits, so
+    # ∂J/∂z ≈ 2.4e17 and ∂z/∂a ≈ 4e−18 multiply back to z − t = 1 to the last bit.
+    net = jbp.MLP([1, 1], activation="sigmoid", params={"W1": [[40.0]], "b1": [0.0]})
+    for method in jbp.EXACT_METHODS:
+        np.testing.assert_allclose(
+            jbp.gradient(net, [1.0], [0.0], loss="bce", method=method)["W1"], [[1.0]], rtol=1e-15
+        )
 
 
 def test_saturated_network_stays_finite_on_every_path_when_the_prediction_is_right() -> None:

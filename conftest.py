@@ -14,7 +14,9 @@ import jacobian_bp as jbp
 
 # "dev" for a local run, "ci" (derandomized: the same examples every run) for CI,
 # "thorough" to hunt for rare failures. Pick one with HYPOTHESIS_PROFILE.
-settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
 settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=True, print_blob=True)
 settings.register_profile("thorough", parent=settings.get_profile("dev"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -130,7 +130,10 @@ def _tanh(a: Array) -> Array:
 def _tanh_derivative(a: Array, h: Array) -> Array:
     if is_symbolic(a):
         return symbolic_elementwise().tanh_derivative(a)
-    return 1.0 - h * h
+    # 1 − tanh²(a) = 4 e^{−2|a|} / (1 + e^{−2|a|})²: the same number where tanh(a) is not
+    # yet ±1, and the tiny true value, not 0, once tanh(a) has rounded to ±1 (from |a| ≈ 19).
+    small = np.exp(-2.0 * np.abs(a))
+    return 4.0 * small / (1.0 + small) ** 2
 
 
 def _relu(a: Array) -> Array:

@@ -163,3 +163,11 @@ def test_unknown_names_list_the_valid_choices() -> None:
         jbp.get_activation("swish")
     with pytest.raises(jbp.UnknownNameError, match="'mse', 'bce', 'cross_entropy'"):
         jbp.get_loss("hinge")
+
+
+def test_tanh_derivative_keeps_tiny_values_where_the_output_rounds_to_one() -> None:
+    tanh = jbp.get_activation("tanh")
+    a = np.array([-30.0, 27.0])
+    assert np.all(np.abs(tanh.value(a)) == 1.0)
+    expected = 1.0 / np.cosh(a) ** 2  # sech² computed independently
+    np.testing.assert_allclose(tanh.derivative(a, tanh.value(a)), expected, rtol=1e-12)

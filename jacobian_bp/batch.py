@@ -384,7 +384,7 @@ def _locals(net: MLP, trace: Trace, T: Array, wrt: str, loss: Loss) -> list[_Loc
     sup = superscript
     locals_ = [
         _Local("∂J/∂J⁽ᵖ⁾", (), (), lambda: np.full(N, 1.0 / N), shared_output=True),
-        _Local("∂J⁽ᵖ⁾/∂z", (), (n_out,), lambda: finite_gradient(loss, Z, T)),
+        _Local("∂J⁽ᵖ⁾/∂z", (), (n_out,), lambda: finite_gradient(loss, Z, T, trace.a[L])),
     ]
     for k in range(L, layer - 1, -1):
         n, activation = net.sizes[k], net.layer_activation(k)

@@ -19,7 +19,7 @@ from jacobian_bp.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
 from jacobian_bp.chain_order import ORDERS
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.checking import Comparison, compare, gradcheck
-from jacobian_bp.cost_model import Cost, CostTable, cost, cost_table
+from jacobian_bp.cost_model import Cost, CostTable, Machine, calibrate, cost, cost_table
 from jacobian_bp.errors import (
     ChainError,
     GradcheckError,
@@ -79,6 +79,7 @@ __all__ = [
     "JacobianBPError",
     "JacobianChain",
     "Loss",
+    "Machine",
     "MemoryBudgetError",
     "MissingDependencyError",
     "NonFiniteError",
@@ -86,6 +87,7 @@ __all__ = [
     "StructuredContraction",
     "Trace",
     "UnknownNameError",
+    "calibrate",
     "chain",
     "compare",
     "contract_structured",

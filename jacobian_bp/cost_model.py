@@ -1,8 +1,8 @@
-"""What each gradient path costs: multiply-adds, entries, bytes.
+"""What each gradient path costs: multiply-adds, entries, bytes, operations — and seconds.
 
 :func:`cost` predicts, from the network's architecture and the batch size, what
 one gradient computation by a path costs. The numbers follow each path's code,
-step by step, under one set of conventions:
+step by step (a :class:`Ledger` of its kernels), under one set of conventions:
 
 ``multiply_adds``
     Scalar multiplications, each counted once whether or not an addition
@@ -15,7 +15,8 @@ step by step, under one set of conventions:
     charged the affine maps ``W h`` of their forward passes.
 ``entries``, ``nonzero_entries``
     Entries of the local Jacobians a path forms, in the form it stores them —
-    the full array for the materializing paths, the vector ``f'(a)`` for the
+    for the materializing paths every factor as a stack of ``N`` per-example
+    blocks (the batch mean ``∂J/∂J⁽ᵖ⁾`` included), the vector ``f'(a)`` for the
     ``⊙`` paths, nothing for a factor a path never forms (``W`` is used in
     place, ``∂a/∂W`` and ``∂a/∂b`` never appear in the efficient paths) — and
     how many of them the Jacobian's structure allows to be non-zero. Summed over
@@ -23,12 +24,29 @@ step by step, under one set of conventions:
 ``peak_bytes``
     Bytes of derivative arrays alive at once: the gradient accumulators, plus,
     at the most demanding product, its operand, its factor (for the
-    materializing paths: every factor of the chain being contracted) and its
-    result. float64 throughout; temporaries inside numpy are not modelled.
+    materializing paths: every stack of the chain being contracted, all ``N``
+    examples) and its result. float64 throughout; temporaries inside numpy are
+    not modelled.
 ``stored_bytes``
     Bytes of every ``a^k`` and ``h^k`` (input included) the forward pass keeps
     for the backward pass (:attr:`Trace.stored_bytes`); ``0`` for finite
     differences, which keep nothing and re-run the forward pass instead.
+``bytes_written``, ``bytes_read``, ``operations``
+    The memory traffic and the number of numpy calls of the path's *kernels*:
+    forming an array writes it; a product reads both operands once and writes
+    its result once; a structure scan reads the factor. One kernel is one
+    operation. Numpy's temporaries and the Python around the calls are not
+    counted.
+
+The time model turns the work into seconds: :func:`calibrate` measures a
+:class:`Machine` — seconds per multiply-add (a large matrix product), per byte
+written (filling fresh memory), per byte read (summing a large array) and per
+operation (a numpy call on tiny arrays) — and :meth:`Cost.predicted_seconds`
+adds up ``multiply_adds``, ``bytes_written``, ``bytes_read`` and
+``operations``, each at its price. A pure multiply-add count says the
+materializing paths are slow because of arithmetic; most of their time goes to
+forming and streaming the ``m·m·n`` entries of ``∂a/∂W``, and the time model
+says so.
 
 The ``"structured"`` path counts the kernels it runs
 (:func:`jacobian_bp.structured.structured_gradient_counted`); the prediction
@@ -46,12 +64,17 @@ cross-entropy on its own output activation.)
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from jacobian_bp.activations import Activation, get_activation
 from jacobian_bp.checking import compare
+from jacobian_bp.errors import InputTypeError, InvalidArgumentError
 from jacobian_bp.gradients import METHODS, check_method, prepare
 from jacobian_bp.losses import Loss, get_loss
 from jacobian_bp.mlp import MLP
@@ -68,6 +91,8 @@ class Cost:
     >>> c = jbp.cost(net, [1.0, 0.5], 1.0, method="outer")
     >>> c.multiply_adds, c.entries, c.stored_bytes
     (17, 5, 80)
+    >>> c.operations, c.bytes_written, c.bytes_read
+    (15, 240, 232)
     """
 
     method: str
@@ -76,17 +101,52 @@ class Cost:
     nonzero_entries: int
     peak_bytes: int
     stored_bytes: int
+    bytes_written: int
+    bytes_read: int
+    operations: int
+
+    def time_terms(self, machine: Machine) -> dict[str, float]:
+        """The predicted seconds, term by term: ``arithmetic``, ``writing``, ``reading`` and ``overhead``.
+
+        >>> machine = Machine(1e-10, 1e-10, 2e-11, 1e-6)
+        >>> terms = jbp.cost(jbp.notes_network(), [1.0, 0.5], 1.0, method="outer").time_terms(machine)
+        >>> max(terms, key=terms.get)  # a tiny network: the fixed price of each numpy call dominates
+        'overhead'
+        """
+        return {
+            "arithmetic": self.multiply_adds * machine.seconds_per_multiply_add,
+            "writing": self.bytes_written * machine.seconds_per_byte_written,
+            "reading": self.bytes_read * machine.seconds_per_byte_read,
+            "overhead": self.operations * machine.seconds_per_operation,
+        }
+
+    def predicted_seconds(self, machine: Machine) -> float:
+        """How long the path should take on ``machine``: the sum of :meth:`time_terms`.
+
+        >>> machine = Machine(1e-10, 1e-10, 2e-11, 1e-6)
+        >>> net = jbp.MLP([64, 64, 64, 64], seed=0)
+        >>> X = np.zeros((8, 64))
+        >>> reshape, outer = (jbp.cost(net, X, X, method=m).predicted_seconds(machine) for m in ("reshape", "outer"))
+        >>> reshape > 10 * outer
+        True
+        """
+        return sum(self.time_terms(machine).values())
 
 
 @dataclass(frozen=True)
 class FactorSpec:
-    """A local Jacobian described by its role: matrix shape, entries stored, structural non-zeros, pattern."""
+    """A local Jacobian described by its role: matrix shape, entries stored, structural non-zeros, pattern.
+
+    ``leading_input`` is the length of its first input axis: how many slices the
+    ``slices`` method cuts it into.
+    """
 
     rows: int
     cols: int
     stored: int
     nonzero: int
     pattern: str  # "identity" | "diagonal" | "block-sparse" | "dense"
+    leading_input: int
 
 
 @dataclass(frozen=True)
@@ -127,8 +187,8 @@ def describe(net: MLP, loss: Loss, batch: int) -> Architecture:
 def activation_spec(activation: Activation, n: int) -> FactorSpec:
     """``∂h/∂a`` of one layer: diagonal (the identity for the identity activation) or dense (softmax)."""
     if not activation.elementwise:
-        return FactorSpec(n, n, n * n, n * n, "dense")
-    return FactorSpec(n, n, n * n, n, "identity" if activation.name == "identity" else "diagonal")
+        return FactorSpec(n, n, n * n, n * n, "dense", n)
+    return FactorSpec(n, n, n * n, n, "identity" if activation.name == "identity" else "diagonal", n)
 
 
 def chain_specs(network: Architecture, name: str) -> list[FactorSpec]:
@@ -141,15 +201,16 @@ def chain_specs(network: Architecture, name: str) -> list[FactorSpec]:
     """
     kind, layer = name[0], int(name[1:])
     sizes, L = network.sizes, network.depth
-    specs = [FactorSpec(1, sizes[L], sizes[L], sizes[L], "dense"), activation_spec(network.act(L), sizes[L])]
+    n_out = sizes[L]
+    specs = [FactorSpec(1, n_out, n_out, n_out, "dense", n_out), activation_spec(network.act(L), n_out)]
     for j in range(L, layer, -1):
         m, n = sizes[j], sizes[j - 1]
-        specs += [FactorSpec(m, n, m * n, m * n, "dense"), activation_spec(network.act(j - 1), n)]
+        specs += [FactorSpec(m, n, m * n, m * n, "dense", n), activation_spec(network.act(j - 1), n)]
     m, n = sizes[layer], sizes[layer - 1]
     if kind == "W":
-        specs.append(FactorSpec(m, m * n, m * m * n, m * n, "block-sparse"))
+        specs.append(FactorSpec(m, m * n, m * m * n, m * n, "block-sparse", m))
     else:
-        specs.append(FactorSpec(m, m, m * m, m, "identity"))
+        specs.append(FactorSpec(m, m, m * m, m, "identity", m))
     return specs
 
 
@@ -163,54 +224,153 @@ def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
     return sizes
 
 
+# ---------------------------------------------------------------- what the kernels of a path do
+
+
+@dataclass
+class Ledger:
+    """A path's work, kernel by kernel, in entries (``ENTRY_BYTES`` each): the tally behind a :class:`Cost`.
+
+    A *kernel* is one numpy call on arrays of the problem's size. Forming an array
+    writes its entries; a product reads both operands once and writes its result
+    once. Numpy's internal temporaries and the Python around the calls are not
+    tallied: the time model charges them as the fixed price of each operation.
+
+    >>> ledger = Ledger()
+    >>> ledger.jacobian(9, nonzero=3)  # a 3×3 diagonal Jacobian, materialized
+    >>> ledger.product(3, read=3 + 3, written=3)  # a row times its diagonal
+    >>> ledger.entries, ledger.written, ledger.read, ledger.operations
+    (9, 12, 6, 2)
+    """
+
+    multiply_adds: int = 0
+    entries: int = 0  # of local Jacobians (or f'(a)) formed
+    nonzero: int = 0  # of those, how many the structure allows to be non-zero
+    written: int = 0
+    read: int = 0
+    operations: int = 0
+
+    def jacobian(self, stored: int, nonzero: int | None = None) -> None:
+        """Form a local Jacobian (or the vector ``f'(a)`` that stands for a diagonal one)."""
+        self.entries += stored
+        self.nonzero += stored if nonzero is None else nonzero
+        self.array(stored)
+
+    def array(self, entries: int) -> None:
+        """Form any other array: ``∂L/∂z``, ``z − t``, ``f(a)``."""
+        self.written += entries
+        self.operations += 1
+
+    def product(self, multiply_adds: int, read: int, written: int, times: int = 1) -> None:
+        """``times`` kernels, each reading ``read`` entries and writing ``written`` with ``multiply_adds``."""
+        self.multiply_adds += times * multiply_adds
+        self.read += times * read
+        self.written += times * written
+        self.operations += times
+
+    def scan(self, entries: int) -> None:
+        """Read an array to find its structure."""
+        self.read += entries
+        self.operations += 1
+
+    def repeat(self, other: Ledger, times: int) -> None:
+        """Add ``other``'s work ``times`` over (a sweep per parameter entry)."""
+        for name in ("multiply_adds", "entries", "nonzero", "written", "read", "operations"):
+            setattr(self, name, getattr(self, name) + times * getattr(other, name))
+
+    def cost(self, method: str, peak_entries: int) -> Cost:
+        """The :class:`Cost` of this work; ``peak_entries`` is the most alive at once (``stored_bytes`` left at 0)."""
+        return Cost(
+            method,
+            self.multiply_adds,
+            self.entries,
+            self.nonzero,
+            ENTRY_BYTES * peak_entries,
+            0,
+            ENTRY_BYTES * self.written,
+            ENTRY_BYTES * self.read,
+            self.operations,
+        )
+
+
+def _times_activation(ledger: Ledger, activation: Activation, n: int, batch: int, dense: bool) -> int:
+    """Rows ``g`` times ``∂h/∂a`` for a batch; returns the entries of the Jacobian formed.
+
+    Nothing for the identity; ``g ⊙ f'(a)`` (forming ``f'(a)``) for an element-wise
+    activation; for softmax the dense Jacobian (``dense=True``, the outer path) or
+    the product ``s ⊙ (g − ⟨g,s⟩)`` without it (backprop and the scalar path).
+    """
+    if activation.name == "identity":
+        return 0
+    if activation.elementwise:
+        ledger.jacobian(batch * n)
+        ledger.product(batch * n, read=2 * batch * n, written=batch * n)
+        return batch * n
+    if dense:
+        ledger.jacobian(batch * n * n)
+        ledger.product(batch * n * n, read=batch * n + batch * n * n, written=batch * n)
+        return batch * n * n
+    ledger.product(2 * batch * n, read=2 * batch * n, written=batch * n)
+    return 0
+
+
+def _head(ledger: Ledger, network: Architecture, dense: bool, fused: bool) -> int:
+    """``∂J/∂a^L`` for the batch: the fused ``z − t`` (backprop only), or ``∂L/∂z`` times ``∂z/∂a^L``; then ``/ N``.
+
+    Returns the entries of the Jacobian formed.
+    """
+    n, N = network.sizes[-1], network.batch
+    ledger.array(N * n)
+    formed = 0 if fused else _times_activation(ledger, network.act(network.depth), n, N, dense)
+    ledger.product(0, read=N * n, written=N * n)  # / N: a division by the batch size, not a multiply-add
+    return formed
+
+
 # ---------------------------------------------------------------- the paths
 
 
-@dataclass(frozen=True)
-class ActivationPrice:
-    """How a vector path multiplies by ``∂h/∂a``: multiply-adds and entries of the Jacobian it forms."""
-
-    multiply_adds: int
-    entries: int
-
-
-def _vjp_price(activation: Activation, n: int) -> ActivationPrice:
-    """Backprop and the scalar path: nothing for the identity, ``g ⊙ f'(a)`` (forming ``f'(a)``), or softmax's
-    ``s ⊙ (g − ⟨g,s⟩)``."""
-    if activation.name == "identity":
-        return ActivationPrice(0, 0)
-    return ActivationPrice(n, n) if activation.elementwise else ActivationPrice(2 * n, 0)
-
-
-def _shortcut_price(activation: Activation, n: int) -> ActivationPrice:
-    """The outer path's :func:`~jacobian_bp.outer_product.times_jacobian`: nothing, ``⊙ f'(a)``, or dense."""
-    if activation.name == "identity":
-        return ActivationPrice(0, 0)
-    return ActivationPrice(n, n) if activation.elementwise else ActivationPrice(n * n, n * n)
-
-
-def _vjp_cost(activation: Activation, n: int) -> int:
-    return _vjp_price(activation, n).multiply_adds
-
-
-def _f_prime_entries(activation: Activation, n: int) -> int:
-    return _vjp_price(activation, n).entries
-
-
 def _materialized(network: Architecture, method: str) -> Cost:
-    """reshape, slices, einsum: every factor of every chain, dense products, example by example."""
+    """reshape, slices, einsum: every chain's stacks of per-example factors, contracted left to right.
+
+    Follows :func:`~jacobian_bp.jacobian_chain.chain_gradient`: per parameter, the
+    chain's factors are formed as stacks of ``N`` blocks — the batch mean
+    ``∂J/∂J⁽ᵖ⁾`` first — all alive together while a row per example runs through
+    them; the batch is summed in the last product. ``slices`` cuts each factor
+    into slices along its first input axis, copies each, multiplies it and
+    stacks the pieces.
+    """
+    N = network.batch
     names = [f"{kind}{k}" for k in range(1, network.depth + 1) for kind in ("W", "b")]
-    multiply_adds = entries = nonzero = peak = 0
+    ledger = Ledger()
+    peak = 0
     for name in names:
         specs = chain_specs(network, name)
-        multiply_adds += sum(spec.rows * spec.cols for spec in specs[1:])  # a row times each factor
-        entries += sum(spec.stored for spec in specs)
-        nonzero += sum(spec.nonzero for spec in specs)
-        held = sum(spec.stored for spec in specs)
-        peak = max(peak, held + max(operand + result for operand, result in _product_sizes(specs)))
-    N = network.batch
-    peak_bytes = ENTRY_BYTES * (network.gradient_entries + peak)
-    return Cost(method, N * multiply_adds, N * entries, N * nonzero, peak_bytes, 0)
+        ledger.jacobian(N)  # ∂J/∂J⁽ᵖ⁾: 1/N for every example
+        for spec in specs:
+            ledger.jacobian(N * spec.stored, N * spec.nonzero)
+        operand = 1  # entries per example of the running row, starting from the mean factor
+        largest_product = 0
+        for position, spec in enumerate(specs):
+            last = position == len(specs) - 1
+            result = spec.cols if last else N * spec.cols
+            # Scaling ∂J⁽ᵖ⁾/∂z by the mean's 1/N is a division by the batch size: no multiply-adds.
+            multiply_adds = 0 if position == 0 else N * spec.rows * spec.cols
+            pieces = spec.leading_input
+            if method == "slices":
+                piece = N * spec.stored // pieces
+                ledger.product(0, read=piece, written=piece, times=pieces)  # copy out one slice
+                ledger.product(
+                    multiply_adds // pieces, read=N * operand + piece, written=result // pieces, times=pieces
+                )
+                ledger.product(0, read=result, written=result)  # stack the pieces
+                largest_product = max(largest_product, N * operand + piece + 2 * result)
+            else:
+                ledger.product(multiply_adds, read=N * operand + N * spec.stored, written=result)
+                largest_product = max(largest_product, N * operand + result)
+            operand = spec.cols
+        held = N * (1 + sum(spec.stored for spec in specs))
+        peak = max(peak, held + largest_product)
+    return ledger.cost(method, network.gradient_entries + peak)
 
 
 def _row_price(spec: FactorSpec) -> int:
@@ -220,101 +380,122 @@ def _row_price(spec: FactorSpec) -> int:
     return spec.nonzero  # scale: n; outer: m·n; matmul: rows·cols, all of which can be non-zero
 
 
+def _structured_product(ledger: Ledger, operand: int, spec: FactorSpec, batch: int) -> None:
+    """Rows of ``operand`` entries times a stack of ``spec``: scan both for structure, then the kernel.
+
+    The kernel reads the entries its pattern can use; the identity's product is a
+    view of the rows, with nothing read or written.
+    """
+    ledger.scan(batch * operand)
+    ledger.scan(batch * spec.stored)
+    if spec.pattern != "identity":
+        read = batch * (operand + spec.nonzero)
+        ledger.product(batch * _row_price(spec), read=read, written=batch * spec.cols)
+
+
 def _structured(network: Architecture) -> Cost:
-    """Per example and layer: the shared prefix once, then ``∂a/∂W`` (outer product) and ``∂a/∂b`` (skipped)."""
-    multiply_adds = entries = nonzero = peak = 0
-    for k in range(1, network.depth + 1):
-        *prefix, d_a_d_W = chain_specs(network, f"W{k}")
-        d_a_d_b = chain_specs(network, f"b{k}")[-1]
-        multiply_adds += sum(_row_price(spec) for spec in prefix[1:]) + _row_price(d_a_d_W)
-        held = [*prefix, d_a_d_W, d_a_d_b]
-        entries += sum(spec.stored for spec in held)
-        nonzero += sum(spec.nonzero for spec in held)
-        products = [*_product_sizes(prefix), (prefix[-1].cols, d_a_d_W.cols)]  # the b product is a view
-        peak = max(peak, sum(spec.stored for spec in held) + max(operand + result for operand, result in products))
+    """Per layer: the chain of ``W^k`` as stacks, its prefix once, then ``∂a/∂W`` (outer product) and ``∂a/∂b``.
+
+    Follows :func:`~jacobian_bp.structured.structured_gradient_counted`, product
+    by product (:func:`_structured_product`); the last products are summed over
+    the batch.
+    """
     N = network.batch
-    peak_bytes = ENTRY_BYTES * (network.gradient_entries + peak)
-    return Cost("structured", N * multiply_adds, N * entries, N * nonzero, peak_bytes, 0)
-
-
-PriceRule = Callable[[Activation, int], ActivationPrice]
-
-
-def _head(network: Architecture, price: PriceRule, fused: bool) -> tuple[int, int]:
-    """Multiply-adds and ``f'`` entries of ``∂J/∂a^L`` per example: nothing if the loss gradient is fused."""
-    L, n = network.depth, network.sizes[-1]
-    if fused:
-        return 0, 0
-    head = price(network.act(L), n)
-    return head.multiply_adds, head.entries
-
-
-def _step_down(network: Architecture, j: int, price: PriceRule) -> tuple[int, int, int]:
-    """From ``δ^j`` to ``δ^{j−1}``: ``δ W^j`` then ``∂h/∂a``; multiply-adds, f' entries, peak entries."""
-    m, n = network.sizes[j], network.sizes[j - 1]
-    activation = price(network.act(j - 1), n)
-    peak = max(m + n, n + activation.entries + n)  # δ W: operand and result; ⊙: operand, f'(a), result
-    return m * n + activation.multiply_adds, activation.entries, peak
+    ledger = Ledger()
+    peak = 0
+    for k in range(1, network.depth + 1):
+        d_J_d_z, *prefix, d_a_d_W = chain_specs(network, f"W{k}")
+        d_a_d_b = chain_specs(network, f"b{k}")[-1]
+        ledger.jacobian(N)  # the batch mean
+        for spec in (d_J_d_z, *prefix, d_a_d_W, d_a_d_b):
+            ledger.jacobian(N * spec.stored, N * spec.nonzero)
+        ledger.product(0, read=N + N * d_J_d_z.cols, written=N * d_J_d_z.cols)  # ∂J/∂z: each example's 1/N
+        operand = d_J_d_z.cols
+        for spec in prefix:
+            _structured_product(ledger, operand, spec, N)
+            operand = spec.cols
+        for last in (d_a_d_W, d_a_d_b):  # both chains end here, from the same δ^k
+            _structured_product(ledger, operand, last, N)
+            ledger.product(0, read=N * last.cols, written=last.cols)  # the sum over the batch
+        widths = [d_J_d_z.cols] + [spec.cols for spec in prefix]
+        largest_product = max(N * (rows + spec.cols) for rows, spec in zip(widths, [*prefix, d_a_d_W], strict=True))
+        held = N * (1 + d_J_d_z.stored + sum(spec.stored for spec in (*prefix, d_a_d_W, d_a_d_b)))
+        peak = max(peak, held + largest_product)
+    return ledger.cost("structured", network.gradient_entries + peak)
 
 
 def _outer(network: Architecture) -> Cost:
     """The outer path: for every layer, δ afresh from the loss, then ``δᵀ h`` and ``Σ δ``."""
-    L, sizes = network.depth, network.sizes
-    head_madds, head_entries = _head(network, _shortcut_price, fused=False)
-    multiply_adds = entries = peak = 0
+    L, sizes, N = network.depth, network.sizes, network.batch
+    ledger = Ledger()
+    peak = 0
     for k in range(1, L + 1):
-        multiply_adds += head_madds + sizes[k] * sizes[k - 1]
-        entries += head_entries
+        head_entries = _head(ledger, network, dense=True, fused=False) // N
         peak = max(peak, 2 * sizes[L] + head_entries, sizes[k])  # head: operand, f', result; δᵀh: δ
         for j in range(L, k, -1):
-            madds, f_prime, step_peak = _step_down(network, j, _shortcut_price)
-            multiply_adds, entries, peak = multiply_adds + madds, entries + f_prime, max(peak, step_peak)
-    return _vector_path("outer", network, multiply_adds, entries, peak)
+            m, n = sizes[j], sizes[j - 1]
+            ledger.product(N * m * n, read=N * m + m * n, written=N * n)  # δ W^j
+            f_prime = _times_activation(ledger, network.act(j - 1), n, N, dense=True) // N
+            peak = max(peak, m + n, n + f_prime + n)  # δ W: operand and result; ⊙: operand, f'(a), result
+        m, n = sizes[k], sizes[k - 1]
+        ledger.product(N * m * n, read=N * m + N * n, written=m * n)  # δᵀ h, summed over the batch
+        ledger.product(0, read=N * m, written=m)  # Σ δ
+    return ledger.cost("outer", network.gradient_entries + N * peak)
 
 
 def _backprop(network: Architecture) -> Cost:
     """Algorithm 6.4: δ once, carried down; each layer's ``g hᵀ`` from the same running ``g``."""
-    L, sizes = network.depth, network.sizes
-    multiply_adds, entries = _head(network, _vjp_price, fused=network.fused)
-    peak = 2 * sizes[L] + entries
+    L, sizes, N = network.depth, network.sizes, network.batch
+    ledger = Ledger()
+    peak = 2 * sizes[L] + _head(ledger, network, dense=False, fused=network.fused) // N
     for k in range(L, 0, -1):
-        multiply_adds += sizes[k] * sizes[k - 1]
+        m, n = sizes[k], sizes[k - 1]
+        if k < L:
+            f_prime = _times_activation(ledger, network.act(k), m, N, dense=False) // N
+            peak = max(peak, m + f_prime + m)
+        ledger.product(0, read=N * m, written=m)  # ∇b = Σ g
+        ledger.product(N * m * n, read=N * m + N * n, written=m * n)  # ∇W = g hᵀ
         if k > 1:
-            madds, f_prime, step_peak = _step_down(network, k, _vjp_price)
-            multiply_adds, entries, peak = multiply_adds + madds, entries + f_prime, max(peak, step_peak)
-    return _vector_path("backprop", network, multiply_adds, entries, peak)
+            ledger.product(N * m * n, read=N * m + m * n, written=N * n)  # g ← Wᵀ g
+            peak = max(peak, m + n)
+    return ledger.cost("backprop", network.gradient_entries + N * peak)
 
 
 def _scalar(network: Architecture) -> Cost:
     """One forward-mode sweep per parameter entry, from its layer to the output, then ``· ∂L/∂z``."""
-    L, sizes = network.depth, network.sizes
-    multiply_adds = entries = peak = 0
+    L, sizes, N = network.depth, network.sizes, network.batch
+    ledger = Ledger()
+    peak = 0
     for k, count in network.param_counts.items():
-        sweep = sizes[L]  # ∂L/∂z · ∂z/∂θ at the end
-        f_primes = 0
+        sweep = Ledger()
+        sweep.array(N * sizes[k])  # ∂a^k/∂θ: one unit moves
         for j in range(k, L + 1):
-            sweep += _vjp_cost(network.act(j), sizes[j]) + (sizes[j] * sizes[j + 1] if j < L else 0)
-            f_primes += _f_prime_entries(network.act(j), sizes[j])
+            _times_activation(sweep, network.act(j), sizes[j], N, dense=False)
+            if j < L:
+                m, n = sizes[j + 1], sizes[j]
+                sweep.product(N * m * n, read=N * n + m * n, written=N * m)  # · W^{j+1}ᵀ
             peak = max(peak, 3 * sizes[j], sizes[j] + (sizes[j + 1] if j < L else 0))
-        multiply_adds += count * sweep
-        entries += count * f_primes
-    return _vector_path("scalar", network, multiply_adds, entries, peak)
-
-
-def _vector_path(method: str, network: Architecture, multiply_adds: int, entries: int, peak: int) -> Cost:
-    """A path that works on whole batches of row vectors: everything scales with ``N``."""
-    N = network.batch
-    peak_bytes = ENTRY_BYTES * (network.gradient_entries + N * peak)
-    return Cost(method, N * multiply_adds, N * entries, N * entries, peak_bytes, 0)
+        sweep.array(N * sizes[L])  # ∂L/∂z
+        sweep.product(N * sizes[L], read=2 * N * sizes[L], written=N * sizes[L])  # ∂L/∂z · ∂z/∂θ
+        sweep.product(0, read=N * sizes[L], written=N)  # summed over the units, then the examples
+        ledger.repeat(sweep, count)
+    return ledger.cost("scalar", network.gradient_entries + N * peak)
 
 
 def _numeric(network: Architecture) -> Cost:
-    """Two forward passes per parameter entry; only the affine maps are charged."""
-    forward = sum(network.sizes[k] * network.sizes[k - 1] for k in range(1, network.depth + 1))
-    multiply_adds = 2 * network.gradient_entries * network.batch * forward
-    activations = max(network.sizes[k - 1] + 2 * network.sizes[k] for k in range(1, network.depth + 1))
-    peak_bytes = ENTRY_BYTES * (network.gradient_entries + network.batch * activations)
-    return Cost("numeric", multiply_adds, 0, 0, peak_bytes, 0)
+    """Two forward passes per parameter entry; only the affine maps are charged multiply-adds."""
+    sizes, N = network.sizes, network.batch
+    forward = Ledger()
+    for k in range(1, network.depth + 1):
+        m, n = sizes[k], sizes[k - 1]
+        forward.product(N * m * n, read=N * n + m * n, written=N * m)  # W h
+        forward.product(0, read=N * m + m, written=N * m)  # + b
+        forward.array(N * m)  # f(a)
+    forward.product(0, read=2 * N * sizes[-1], written=N)  # the loss
+    ledger = Ledger()
+    ledger.repeat(forward, 2 * network.gradient_entries)
+    activations = max(sizes[k - 1] + 2 * sizes[k] for k in range(1, network.depth + 1))
+    return ledger.cost("numeric", network.gradient_entries + N * activations)
 
 
 def predict(network: Architecture, method: str) -> Cost:
@@ -424,3 +605,116 @@ def widths_costs(
         for method in methods:
             result[method].append(predict(network, method).multiply_adds)
     return result
+
+
+# ---------------------------------------------------------------- from work to seconds
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Seconds per unit of work on one machine: the constants of the time model.
+
+    ``predicted seconds = multiply-adds · seconds_per_multiply_add
+    + bytes written · seconds_per_byte_written + bytes read · seconds_per_byte_read
+    + operations · seconds_per_operation`` (:meth:`Cost.predicted_seconds`).
+    :func:`calibrate` measures the four constants with micro-benchmarks that know
+    nothing of the gradient paths.
+
+    >>> Machine(seconds_per_multiply_add=5e-11, seconds_per_byte_written=1e-10,
+    ...         seconds_per_byte_read=3e-11, seconds_per_operation=4e-7).seconds_per_operation
+    4e-07
+    >>> Machine(5e-11, 1e-10, 3e-11, 0.0)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: seconds_per_operation must be a positive finite number of seconds, ...
+    """
+
+    seconds_per_multiply_add: float
+    seconds_per_byte_written: float
+    seconds_per_byte_read: float
+    seconds_per_operation: float
+
+    def __post_init__(self) -> None:
+        for constant in dataclasses.fields(self):
+            _check_seconds(constant.name, getattr(self, constant.name))
+
+    def __str__(self) -> str:
+        return (
+            f"{1e9 * self.seconds_per_multiply_add:.3g} ns per multiply-add, "
+            f"{1e9 * self.seconds_per_byte_written:.3g} ns per byte written, "
+            f"{1e9 * self.seconds_per_byte_read:.3g} ns per byte read, "
+            f"{1e6 * self.seconds_per_operation:.3g} µs per operation"
+        )
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputTypeError(f"{name} must be a number of seconds, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidArgumentError(f"{name} must be a positive finite number of seconds, got {value!r}")
+
+
+def _check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputTypeError(f"{name} must be a whole number, got {value!r}")
+    if value <= 0:
+        raise InvalidArgumentError(f"{name} must be positive, got {value}")
+    return int(value)
+
+
+def best_time(run: Callable[[], Any], repeats: int) -> float:
+    """The shortest of ``repeats`` timings of ``run()``: the run least disturbed by everything else.
+
+    >>> best_time(lambda: sum(range(100)), repeats=3) > 0
+    True
+    """
+    best = math.inf
+    for _ in range(_check_count("repeats", repeats)):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def calibrate(
+    repeats: int = 5, matmul_size: int = 512, stream_bytes: int = 64 * 2**20, small_calls: int = 2000
+) -> Machine:
+    """Measure this machine's :class:`Machine` constants with four path-independent micro-benchmarks.
+
+    * multiply-adds: a square matrix product of ``matmul_size`` (BLAS at full speed);
+    * bytes written: filling a freshly allocated array of ``stream_bytes`` —
+      larger than the caches, so page faults and memory bandwidth are included, as
+      when a large Jacobian is materialized;
+    * bytes read: summing an existing array of ``stream_bytes``;
+    * operations: one numpy call on tiny arrays, the fixed price every call pays.
+
+    Each is the best of ``repeats`` runs. Nothing here runs a gradient path, so
+    the constants cannot be tuned to one.
+
+    >>> machine = calibrate(repeats=1, matmul_size=64, stream_bytes=2**20, small_calls=10)
+    >>> machine.seconds_per_multiply_add > 0 and machine.seconds_per_operation > 0
+    True
+    """
+    repeats, size = _check_count("repeats", repeats), _check_count("matmul_size", matmul_size)
+    entries = _check_count("stream_bytes", stream_bytes) // ENTRY_BYTES
+    small_calls = _check_count("small_calls", small_calls)
+    if entries == 0:
+        raise InvalidArgumentError(
+            f"stream_bytes must hold at least one float64 ({ENTRY_BYTES} bytes), got {stream_bytes}"
+        )
+    rng = np.random.default_rng(0)
+    left, right = rng.random((size, size)), rng.random((size, size))
+    streamed = np.full(entries, 1.0)
+    tiny = np.ones(4)
+
+    def small_operations() -> None:
+        for _ in range(small_calls):
+            np.multiply(tiny, tiny)
+
+    nbytes = entries * ENTRY_BYTES
+    return Machine(
+        seconds_per_multiply_add=best_time(lambda: left @ right, repeats) / size**3,
+        seconds_per_byte_written=best_time(lambda: np.full(entries, 1.0), repeats) / nbytes,
+        seconds_per_byte_read=best_time(streamed.sum, repeats) / nbytes,
+        seconds_per_operation=best_time(small_operations, repeats) / small_calls,
+    )

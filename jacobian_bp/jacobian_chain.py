@@ -252,6 +252,11 @@ def chain_gradient(
     budget = resolve_max_bytes(max_bytes)
     grads = {}
     for name in net.param_names:
-        factors: list[BatchedJacobian] = batch_factors(net, trace, T, name, loss, "per_example", budget)
-        grads[name] = JacobianChain(factors, name, loss.name, "per_example").contract(method, max_bytes=budget).array
+        grads[name] = _contract_batch_chain(net, trace, T, name, loss, method, budget)
     return grads
+
+
+def _contract_batch_chain(net: MLP, trace: Trace, T: Array, name: str, loss: Loss, method: str, budget: int) -> Array:
+    """One parameter's gradient; its factors are freed on return, before the next chain is materialized."""
+    factors: list[BatchedJacobian] = batch_factors(net, trace, T, name, loss, "per_example", budget)
+    return JacobianChain(factors, name, loss.name, "per_example").contract(method, max_bytes=budget).array

@@ -244,11 +244,15 @@ def plot_cost(
     batch: int = 1,
     path: str | Path | None = None,
     seconds: dict[str, Sequence[float | None]] | None = None,
+    predicted: dict[str, Sequence[float | None]] | None = None,
 ) -> Figure:
     """Predicted multiply-adds of every path against the width of a ``depth``-layer network, log–log.
 
     With ``seconds`` (method → measured time per width, ``None`` where not
-    measured) a second panel shows the measured times the same way.
+    measured) a second panel shows the measured times the same way, and with
+    ``predicted`` (method → seconds by the time model,
+    :meth:`~jacobian_bp.cost_model.Cost.predicted_seconds`) the predictions
+    beside them as dashed lines of the same colour.
 
     >>> figure = plot_cost([4, 8, 16], methods=("reshape", "outer", "backprop"))
     >>> [line.get_label() for line in figure.axes[0].get_lines()]
@@ -276,10 +280,14 @@ def plot_cost(
             measured = [(w, s) for w, s in zip(widths, seconds.get(method, []), strict=False) if s]
             if measured:
                 xs, ys = zip(*measured, strict=True)
-                axes[1].loglog(xs, ys, marker=markers[index % len(markers)], label=method)
+                (line,) = axes[1].loglog(xs, ys, marker=markers[index % len(markers)], label=method)
+                predictions = [(w, s) for w, s in zip(widths, (predicted or {}).get(method, []), strict=False) if s]
+                if predictions:
+                    xs, ys = zip(*predictions, strict=True)
+                    axes[1].loglog(xs, ys, linestyle="--", color=line.get_color(), alpha=0.6)
         axes[1].set_xlabel("width of every layer")
-        axes[1].set_ylabel("seconds (measured)")
-        axes[1].set_title("measured time")
+        axes[1].set_ylabel("seconds (measured; dashed: predicted)" if predicted else "seconds (measured)")
+        axes[1].set_title("measured (solid) and predicted (dashed) time" if predicted else "measured time")
         axes[1].legend(fontsize=8)
         axes[1].grid(True, which="both", alpha=0.3)
     for ax in axes:  # label the widths themselves rather than powers of ten

@@ -33,7 +33,10 @@ at each diagonal factor, ``δ W`` at each weight matrix, and ``δᵀ h`` at
 :func:`structured_gradient` shares work the way the ``"outer"`` path does:
 for each layer ``k`` the chains of ``∂J/∂W^k`` and ``∂J/∂b^k`` share every
 factor but the last, so that prefix (giving ``δ^k = ∂J/∂a^k``) is contracted
-once per layer and example, and the chain front is recomputed for every layer.
+once per layer, and the chain front is recomputed for every layer. A batch goes
+through as stacks of per-example blocks (:class:`Stack`) — every kernel runs on
+all examples at once — while each example is still contracted and charged by the
+patterns of its *own* blocks (:func:`block_patterns`, :func:`stack_product`).
 Where the two paths do the same arithmetic — for every activation, softmax's
 dense Jacobian included — their counts agree exactly; where they do not (a
 factor that is the identity only by its values, such as a ReLU layer with every
@@ -50,15 +53,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jacobian_bp import affine
+from jacobian_bp.batch import BatchedJacobian, batch_factors
 from jacobian_bp.chain_order import contract_in_order
 from jacobian_bp.chaining import check_chain, check_chainable
 from jacobian_bp.errors import InputTypeError
-from jacobian_bp.jacobian import Jacobian, compose_names, superscript
-from jacobian_bp.jacobian_chain import example_chain
+from jacobian_bp.jacobian import Jacobian, compose_names
 from jacobian_bp.losses import Loss
 from jacobian_bp.mlp import MLP, Trace
 
 Array = np.ndarray
+Shape = tuple[int, ...]
 
 #: The kernels a structured product can use, cheapest kind first.
 KERNELS = ("skip", "scale", "outer", "matmul")
@@ -71,9 +75,9 @@ def _is_square(factor: Jacobian) -> bool:
     return math.prod(factor.out_shape) == math.prod(factor.in_shape)
 
 
-def _is_weight_like(factor: Jacobian) -> bool:
+def _is_weight_like(out_shape: Shape, in_shape: Shape) -> bool:
     """Shaped like ``∂a/∂W``: output ``(…, m)``, input ``(m, n)``."""
-    return len(factor.in_shape) == 2 and factor.out_shape[-1:] == factor.in_shape[:1]
+    return len(in_shape) == 2 and out_shape[-1:] == in_shape[:1]
 
 
 def pattern(factor: Jacobian) -> str:
@@ -91,9 +95,66 @@ def pattern(factor: Jacobian) -> str:
     if structure == "zero":
         if _is_square(factor):
             return "diagonal"
-        if _is_weight_like(factor):
+        if _is_weight_like(factor.out_shape, factor.in_shape):
             return "block-sparse"
     return "dense"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """``N`` blocks of one Jacobian shape: ``array`` is ``(N,) + out_shape + in_shape``.
+
+    The kernels work on stacks, so one example's Jacobian (a stack of one) and the
+    per-example blocks of a whole batch (:class:`~jacobian_bp.batch.BatchedJacobian`)
+    go through the same code.
+
+    >>> stack = Stack(np.ones((4, 3, 3, 2)), (3,), (3, 2))
+    >>> stack.size, stack.rows, stack.cols, stack.matrices.shape
+    (4, 3, 6, (4, 3, 6))
+    """
+
+    array: Array
+    out_shape: Shape
+    in_shape: Shape
+
+    @classmethod
+    def of(cls, factor: Jacobian | BatchedJacobian) -> Stack:
+        """A Jacobian as a stack of one; a batched Jacobian as the stack it already is."""
+        if isinstance(factor, BatchedJacobian):
+            return cls(factor.array, factor.out_shape, factor.in_shape)
+        return cls(factor.array[None], factor.out_shape, factor.in_shape)
+
+    @property
+    def size(self) -> int:
+        """``N``, the number of blocks."""
+        return int(self.array.shape[0])
+
+    @property
+    def rows(self) -> int:
+        return math.prod(self.out_shape)
+
+    @property
+    def cols(self) -> int:
+        return math.prod(self.in_shape)
+
+    @property
+    def matrices(self) -> Array:
+        """Every block's matrix form: shape ``(N, rows, cols)``."""
+        return self.array.reshape(self.size, self.rows, self.cols)
+
+    @property
+    def weight_like(self) -> bool:
+        return _is_weight_like(self.out_shape, self.in_shape)
+
+    def select(self, members: Array) -> Stack:
+        """The blocks at positions ``members`` only."""
+        return Stack(self.array[members], self.out_shape, self.in_shape)
+
+
+def _block_values(stack: Stack) -> Array:
+    """``D[p, …, k, j] = J[p, …, k, k, j]`` for every block of an ``∂a/∂W``-like stack."""
+    unit_axis = len(stack.out_shape)  # the last output axis, after the stack's own axis
+    return np.moveaxis(np.diagonal(stack.array, axis1=unit_axis, axis2=unit_axis + 1), -1, -2)
 
 
 def block_values(factor: Jacobian) -> Array:
@@ -107,8 +168,47 @@ def block_values(factor: Jacobian) -> Array:
            [1., 2.],
            [1., 2.]])
     """
-    unit_axis = len(factor.out_shape) - 1
-    return np.moveaxis(np.diagonal(factor.array, axis1=unit_axis, axis2=unit_axis + 1), -1, -2)
+    return _block_values(Stack.of(factor))[0]
+
+
+def _nonzero_only_where_allowed(stack: Stack, allowed: str) -> Array:
+    """For each block: are all its non-zero entries on the ``"diagonal"`` (or in the δ_ik ``"blocks"``)?
+
+    Mark the non-zero entries, clear the marks the pattern allows (through a
+    writeable einsum view of the diagonal), and look for any mark left: one pass
+    over the values.
+    """
+    nonzero = stack.array != 0
+    if allowed == "diagonal":
+        np.einsum("pii->pi", nonzero.reshape(stack.size, stack.rows, stack.cols))[...] = False
+    else:  # ∂a/∂W-like: output (…, m), input (m, n); D[p, …, k, j] = J[p, …, k, k, j]
+        m, n = stack.in_shape
+        np.einsum("plkkj->plkj", nonzero.reshape(stack.size, -1, m, m, n))[...] = False
+    return ~nonzero.reshape(stack.size, -1).any(axis=1)
+
+
+def block_patterns(stack: Stack) -> Array:
+    """:func:`pattern` of every block of a stack, found by one pass over the values (no loop over blocks).
+
+    A block has a sparse pattern when each of its non-zero entries sits where the
+    pattern allows one: on the diagonal of a square block (the identity when that
+    diagonal is all 1s), or in the ``δ_ik`` blocks of a factor shaped like
+    ``∂a/∂W``. Anything else is dense. An all-zero block passes every test and so
+    gets the most specific pattern its shape allows, as :func:`pattern` gives it.
+
+    >>> relu_jacobians = np.stack([np.diag([1.0, 1.0]), np.diag([0.0, 1.0]), np.ones((2, 2))])
+    >>> block_patterns(Stack(relu_jacobians, (2,), (2,))).tolist()
+    ['identity', 'diagonal', 'dense']
+    """
+    patterns = np.full(stack.size, "dense", dtype=object)
+    if stack.weight_like:
+        patterns[_nonzero_only_where_allowed(stack, "blocks")] = "block-sparse"
+    if stack.rows == stack.cols:  # checked last: a square block on its diagonal is diagonal first
+        on_diagonal = _nonzero_only_where_allowed(stack, "diagonal")
+        ones = (np.diagonal(stack.matrices, axis1=1, axis2=2) == 1).all(axis=1)
+        patterns[on_diagonal] = "diagonal"
+        patterns[on_diagonal & ones] = "identity"
+    return patterns
 
 
 @dataclass(frozen=True)
@@ -150,11 +250,9 @@ class StructuredContraction:
         return "\n".join(lines)
 
 
-def _candidates(outer: Jacobian, inner: Jacobian) -> Iterator[tuple[str, str, int]]:
-    """Every kernel the two patterns allow, as ``(kernel, side, multiply-adds)``."""
-    rows, shared = outer.matrix.shape
-    cols = math.prod(inner.in_shape)
-    outer_pattern, inner_pattern = pattern(outer), pattern(inner)
+def _candidates(outer: Stack, inner: Stack, outer_pattern: str, inner_pattern: str) -> Iterator[tuple[str, str, int]]:
+    """Every kernel the two patterns allow for one pair of blocks, as ``(kernel, side, multiply-adds)``."""
+    rows, shared, cols = outer.rows, outer.cols, inner.cols
     for side, this in (("inner", inner_pattern), ("outer", outer_pattern)):
         if this == "identity":
             yield "skip", side, 0
@@ -165,36 +263,44 @@ def _candidates(outer: Jacobian, inner: Jacobian) -> Iterator[tuple[str, str, in
     if outer_pattern == "diagonal":
         yield "scale", "outer", shared * cols
     if inner_pattern == "block-sparse":
-        yield "outer", "inner", rows * math.prod(inner.out_shape) * inner.in_shape[1]
+        yield "outer", "inner", rows * inner.rows * inner.in_shape[1]
     if outer_pattern == "block-sparse":
-        yield "outer", "outer", math.prod(outer.out_shape) * outer.in_shape[1] * cols
+        yield "outer", "outer", outer.rows * outer.in_shape[1] * cols
     yield "matmul", "both", rows * shared * cols
 
 
-def _apply(kernel: str, side: str, outer: Jacobian, inner: Jacobian) -> Array:
-    """Carry out one kernel; returns the product as a matrix ``(rows, cols)``."""
-    rows, cols = math.prod(outer.out_shape), math.prod(inner.in_shape)
+def _cheapest(outer: Stack, inner: Stack, outer_pattern: str, inner_pattern: str) -> tuple[str, str, int]:
+    """The cheapest candidate; on a tie the earlier (simpler) kernel of :data:`KERNELS` wins."""
+    return min(_candidates(outer, inner, outer_pattern, inner_pattern), key=lambda c: (c[2], KERNELS.index(c[0])))
+
+
+def _apply(kernel: str, side: str, outer: Stack, inner: Stack) -> Array:
+    """Carry out one kernel on every pair of blocks; returns the products' matrix forms ``(N, rows, cols)``."""
+    size, rows, cols = outer.size, outer.rows, inner.cols
     if kernel == "skip":  # the identity side contributes nothing: reuse the other one's numbers
-        return (outer.array if side == "inner" else inner.array).reshape(rows, cols)
+        return (outer.array if side == "inner" else inner.array).reshape(size, rows, cols)
     if kernel == "scale":
         if side == "both":
-            return np.diag(np.diagonal(outer.matrix) * np.diagonal(inner.matrix))
+            product = np.diagonal(outer.matrices, axis1=1, axis2=2) * np.diagonal(inner.matrices, axis1=1, axis2=2)
+            diagonal = np.zeros((size, rows, cols), dtype=product.dtype)  # object arrays get exact 0s, as np.diag
+            diagonal[:, np.arange(rows), np.arange(cols)] = product
+            return diagonal
         if side == "inner":  # (rows × n) · diag(d): scale column j by d_j
-            return outer.matrix * np.diagonal(inner.matrix)
-        return np.diagonal(outer.matrix)[:, None] * inner.matrix  # diag(d) · (n × cols): scale row i by d_i
+            return outer.matrices * np.diagonal(inner.matrices, axis1=1, axis2=2)[:, None, :]
+        return np.diagonal(outer.matrices, axis1=1, axis2=2)[:, :, None] * inner.matrices  # diag(d) · (n × cols)
     if kernel == "outer":
         if side == "inner":
             # g · ∂a/∂W: result[r, k, j] = Σ_lead g[r, lead, k] · D[lead, k, j] — the outer product gᵀ h
-            blocks = block_values(inner)
             m, n = inner.in_shape
-            g = outer.matrix.reshape(rows, -1, m)
-            return np.einsum("rlk,lkj->rkj", g, blocks.reshape(-1, m, n)).reshape(rows, cols)
+            g = outer.matrices.reshape(size, rows, -1, m)
+            blocks = _block_values(inner).reshape(size, -1, m, n)
+            return np.einsum("prlk,plkj->prkj", g, blocks).reshape(size, rows, cols)
         # ∂a/∂W · B: result[lead, k, c] = Σ_j D[lead, k, j] · B[k, j, c]
-        blocks = block_values(outer)
         m, n = outer.in_shape
-        right = inner.matrix.reshape(m, n, cols)
-        return np.einsum("lkj,kjc->lkc", blocks.reshape(-1, m, n), right).reshape(rows, cols)
-    return outer.matrix @ inner.matrix
+        blocks = _block_values(outer).reshape(size, -1, m, n)
+        right = inner.matrices.reshape(size, m, n, cols)
+        return np.einsum("plkj,pkjc->plkc", blocks, right).reshape(size, rows, cols)
+    return outer.matrices @ inner.matrices
 
 
 def structured_pair(outer: Jacobian, inner: Jacobian) -> tuple[Jacobian, Step]:
@@ -213,9 +319,9 @@ def structured_pair(outer: Jacobian, inner: Jacobian) -> tuple[Jacobian, Step]:
     if not isinstance(outer, Jacobian) or not isinstance(inner, Jacobian):
         raise InputTypeError(f"chain takes Jacobian objects, got {type(outer).__name__} and {type(inner).__name__}")
     check_chainable(outer, inner)
-    # The cheapest candidate; on a tie the earlier (simpler) kernel of KERNELS wins.
-    kernel, side, count = min(_candidates(outer, inner), key=lambda c: (c[2], KERNELS.index(c[0])))
-    matrix = _apply(kernel, side, outer, inner)
+    outer_stack, inner_stack = Stack.of(outer), Stack.of(inner)
+    kernel, side, count = _cheapest(outer_stack, inner_stack, pattern(outer), pattern(inner))
+    matrix = _apply(kernel, side, outer_stack, inner_stack)[0]
     name = compose_names(outer.name, inner.name)
     product = Jacobian.from_matrix(matrix, outer.out_shape, inner.in_shape, name)
     return product, Step(outer.name, inner.name, kernel, count)
@@ -243,13 +349,36 @@ def contract_structured(factors: Sequence[Jacobian], order: str = "reverse") -> 
     return StructuredContraction(contract_in_order(factors, pair, order), steps)
 
 
-def _examples(trace: Trace, T: Array) -> Iterator[tuple[Trace, Array]]:
-    """One ``(trace, target)`` per example; a single example is its own batch of one."""
-    if trace.h[0].ndim == 1:
-        yield trace, T
-        return
-    for p in range(trace.h[0].shape[0]):
-        yield Trace({k: v[p] for k, v in trace.a.items()}, {k: v[p] for k, v in trace.h.items()}), T[p]
+def stack_product(outer: Stack, inner: Stack) -> tuple[Stack, int]:
+    """Each block of ``outer`` times the same block of ``inner``, by the cheapest kernel *its own* patterns allow.
+
+    The blocks' patterns can differ from example to example (a ReLU layer may have
+    every unit active for one example only), so the examples are grouped by their
+    pair of patterns and each group gets its kernel; usually there is one group.
+    Returns the stacked products and the multiply-adds of every example together.
+
+    >>> relu = Stack(np.stack([np.eye(2), np.diag([0.0, 3.0])]), (2,), (2,))
+    >>> g = Stack(np.array([[1.0, 2.0], [1.0, 2.0]]), (), (2,))
+    >>> product, count = stack_product(g, relu)
+    >>> product.array, count  # example 0 skips its identity, example 1 scales by its diagonal
+    (array([[1., 2.],
+           [0., 6.]]), 2)
+    """
+    outer_patterns, inner_patterns = block_patterns(outer), block_patterns(inner)
+    shape = (outer.size, *outer.out_shape, *inner.in_shape)
+    groups = sorted(set(zip(outer_patterns, inner_patterns, strict=True)))
+    if len(groups) == 1:  # the usual case: every example's blocks have the same patterns
+        kernel, side, count = _cheapest(outer, inner, *groups[0])
+        products = _apply(kernel, side, outer, inner).reshape(shape)
+        return Stack(products, outer.out_shape, inner.in_shape), count * outer.size
+    products = np.empty((outer.size, outer.rows, inner.cols), dtype=np.result_type(outer.array, inner.array))
+    multiply_adds = 0
+    for outer_pattern, inner_pattern in groups:
+        members = np.flatnonzero((outer_patterns == outer_pattern) & (inner_patterns == inner_pattern))
+        kernel, side, count = _cheapest(outer, inner, outer_pattern, inner_pattern)
+        products[members] = _apply(kernel, side, outer.select(members), inner.select(members))
+        multiply_adds += count * len(members)
+    return Stack(products.reshape(shape), outer.out_shape, inner.in_shape), multiply_adds
 
 
 def structured_gradient_counted(
@@ -257,9 +386,13 @@ def structured_gradient_counted(
 ) -> tuple[dict[str, Array], int]:
     """The gradient by structured contraction, and the multiply-adds its kernels counted.
 
-    For each example and layer ``k``: contract the shared prefix of the chains of
-    ``W^k`` and ``b^k`` once (giving ``δ^k = ∂J/∂a^k``), then apply each chain's
-    last factor — ``∂a^k/∂W^k`` (an outer product) and ``∂a^k/∂b^k = I`` (free).
+    The whole batch goes through each product at once, as stacks of per-example
+    blocks (:func:`~jacobian_bp.batch.batch_factors`, per-example view; one example
+    is a batch of one), but every example is charged — and contracted by — the
+    kernels its own blocks allow. For each layer ``k``: contract the shared prefix
+    of the chains of ``W^k`` and ``b^k`` once (giving ``δ^k = ∂J/∂a^k`` of every
+    example), then apply each chain's last factor — ``∂a^k/∂W^k`` (an outer
+    product) and ``∂a^k/∂b^k = I`` (free) — and sum over the batch.
 
     >>> net = jbp.notes_network()
     >>> grads, count = structured_gradient_counted(net, net.forward(np.array([1.0, 0.5])), np.array([1.0]),
@@ -267,22 +400,37 @@ def structured_gradient_counted(
     >>> count  # layer 2: 1 + 1·3; layer 1: 1 + 3 + 3 + 3·2 — the same as the outer path
     17
     """
-    examples = list(_examples(trace, T))
-    grads = {name: np.zeros(net.param_shape(name)) for name in net.param_names}
+    if trace.h[0].ndim == 1:  # one example: a batch of one
+        trace = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
+        T = T[None]
+    grads = {}
     multiply_adds = 0
-    for example, t in examples:
-        for k in range(1, net.depth + 1):
-            w_chain = example_chain(net, example, t, f"W{k}", loss, len(examples), max_bytes)
-            *prefix, d_a_d_W = w_chain.factors
-            n = net.sizes[k]
-            d_a_d_b = Jacobian(affine.d_a_d_b(n), (n,), (n,), f"∂a{superscript(k)}/∂b{superscript(k)}")
-            delta = contract_structured(prefix)
-            multiply_adds += delta.multiply_adds
-            for name, last in ((f"W{k}", d_a_d_W), (f"b{k}", d_a_d_b)):
-                product, step = structured_pair(delta.result, last)
-                grads[name] += product.array
-                multiply_adds += step.multiply_adds
-    return grads, multiply_adds
+    for k in range(1, net.depth + 1):
+        grads[f"W{k}"], grads[f"b{k}"], count = _layer_gradients(net, trace, T, loss, k, max_bytes)
+        multiply_adds += count
+    return {name: grads[name] for name in net.param_names}, multiply_adds
+
+
+def _layer_gradients(
+    net: MLP, trace: Trace, T: Array, loss: Loss, k: int, max_bytes: int | None = None
+) -> tuple[Array, Array, int]:
+    """``∂J/∂W^k``, ``∂J/∂b^k`` and their multiply-adds; the layer's stacks are freed on return."""
+    # The chain of W^k: the batch mean, ∂J⁽ᵖ⁾/∂z, activations and weights down to layer k, ∂a^k/∂W^k.
+    mean, d_L_d_z, *prefix, d_a_d_W = batch_factors(net, trace, T, f"W{k}", loss, "per_example", max_bytes)
+    # Each example's share 1/N of the batch mean goes into its ∂J/∂z: a division by N, not counted.
+    delta = Stack(mean.array[:, None] * d_L_d_z.array, (), d_L_d_z.in_shape)
+    multiply_adds = 0
+    for factor in prefix:
+        delta, count = stack_product(delta, Stack.of(factor))
+        multiply_adds += count
+    n, batch_size = net.sizes[k], mean.batch_size
+    d_a_d_b = Stack(np.broadcast_to(affine.d_a_d_b(n), (batch_size, n, n)).copy(), (n,), (n,))
+    gradients = []
+    for last in (Stack.of(d_a_d_W), d_a_d_b):
+        product, count = stack_product(delta, last)
+        gradients.append(product.array.sum(axis=0))  # the chain rule's sum over the examples
+        multiply_adds += count
+    return gradients[0], gradients[1], multiply_adds
 
 
 def structured_gradient(net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None) -> dict[str, Array]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 import jacobian_bp as jbp
+from jacobian_bp.batch import batch_factors
 from jacobian_bp.cost_model import widths_costs
 from jacobian_bp.gradients import prepare
 from jacobian_bp.structured import structured_gradient_counted
@@ -40,14 +41,33 @@ def _chains(net, X, T, loss):
     ]
 
 
+def _values_add_zeros(net, trace) -> bool:
+    """Whether a value is exactly 0 where the structure allows any number: a saturated sigmoid or tanh
+    (f'(a) rounds to 0) or an input of exactly 0 to a layer (a zero in ∂a/∂W)."""
+    saturated = any(
+        np.any(net.layer_activation(k).derivative(trace.a[k], trace.h[k]) == 0)
+        for k in range(1, net.depth + 1)
+        if net.layer_activation(k).elementwise
+    )
+    return saturated or any(np.any(trace.h[k] == 0) for k in range(net.depth))
+
+
+def _stacks(net, X, T, loss):
+    """Every chain of the batch as the materializing paths build it: stacks of per-example blocks, mean first."""
+    trace, T_, loss_fn = prepare(net, X, T, loss)
+    return [batch_factors(net, trace, T_, name, loss_fn, "per_example") for name in net.param_names]
+
+
 @given(networks(activations=GENERIC))
 def test_materializing_paths_count_every_stored_entry_and_product(case):
     net, X, T, loss = case
     chains = _chains(net, X, T, loss)
     # A row vector times an r×c matrix costs r·c: add that up over every factor after ∂J/∂z.
     products = sum(f.matrix.shape[0] * f.matrix.shape[1] for factors in chains for f in factors[1:])
-    stored = sum(f.stored_entries for factors in chains for f in factors)
-    nonzero = sum(f.nonzero_entries for factors in chains for f in factors)
+    # What the paths allocate: every factor of every chain as a stack of N blocks, the batch mean included.
+    stacks = _stacks(net, X, T, loss)
+    stored = sum(f.stored_entries for factors in stacks for f in factors)
+    nonzero = sum(f.nonzero_entries for factors in stacks for f in factors)
     # Values can add zeros the structure does not force: a one-hot target zeroes entries of ∂J/∂z, a
     # softmax of width 1 is the constant 1, whose Jacobian is 0, and far from 0 a softmax's tiny
     # products s_i s_j underflow to 0. Otherwise the counts meet.
@@ -57,37 +77,115 @@ def test_materializing_paths_count_every_stored_entry_and_product(case):
         and not any(net.layer_activation(k).name == "softmax" and net.sizes[k] == 1 for k in range(1, net.depth + 1))
         and all(np.all(np.abs(trace.a[k]) < 20) for k in range(1, net.depth + 1))
     )
+    generic = generic and not _values_add_zeros(net, prepare(net, X, T, loss)[0])
     for method in MATERIALIZING:
         c = jbp.cost(net, X, T, loss=loss, method=method)
         assert (c.multiply_adds, c.entries) == (products, stored)
         assert c.nonzero_entries == nonzero if generic else c.nonzero_entries >= nonzero
-        # The factors of the largest chain and the gradients are alive together at least.
-        biggest_chain = max(sum(f.array.nbytes for f in factors) for factors in chains)
+        # The stacks of the largest chain and the gradients are alive together at least.
+        biggest_chain = max(sum(f.array.nbytes for f in factors) for factors in stacks)
         assert c.peak_bytes >= biggest_chain + sum(p.nbytes for p in net.params.values())
+
+
+def _row_times_stack(row: np.ndarray, factor) -> np.ndarray:
+    """Each example's row times its block; summed over the batch where the factor ends at a parameter."""
+    N = factor.batch_size
+    blocks = factor.array.reshape(N, row.size // N, -1)
+    if factor.shared_input:
+        return np.einsum("nr,nrc->c", row.reshape(N, -1), blocks)
+    return np.einsum("nr,nrc->nc", row.reshape(N, -1), blocks)
+
+
+@given(networks())
+def test_materializing_paths_traffic_follows_the_arrays_they_build(case):
+    """Bytes written and read, and numpy operations, counted on the real stacks and products."""
+    net, X, T, loss = case
+    # (bytes written, bytes read, operations) of reshape (einsum does the same) and of slices.
+    traffic = {"reshape": np.zeros(3, dtype=np.int64), "slices": np.zeros(3, dtype=np.int64)}
+    for factors in _stacks(net, X, T, loss):
+        for counts in traffic.values():
+            counts += (sum(f.array.nbytes for f in factors), 0, len(factors))  # each stack formed once
+        row = factors[0].array  # the batch mean: 1/N per example
+        for factor in factors[1:]:
+            result = _row_times_stack(row, factor)
+            traffic["reshape"] += (result.nbytes, row.nbytes + factor.array.nbytes, 1)
+            # slices cuts the factor along its first input axis: copies each slice out, multiplies the rows
+            # by it, and stacks the pieces — the factor is copied once, the rows are read once per slice.
+            pieces = factor.in_shape[0]
+            copy, products = factor.array.nbytes, pieces * row.nbytes + factor.array.nbytes
+            traffic["slices"] += (copy + 2 * result.nbytes, copy + products + result.nbytes, 2 * pieces + 1)
+            row = result
+    for method in MATERIALIZING:
+        c = jbp.cost(net, X, T, loss=loss, method=method)
+        expected = traffic["slices" if method == "slices" else "reshape"]
+        assert (c.bytes_written, c.bytes_read, c.operations) == tuple(expected)
 
 
 @given(networks(activations=GENERIC))
 def test_structured_entries_and_count(case):
     net, X, T, loss = case
     c = jbp.cost(net, X, T, loss=loss, method="structured")
-    # Per example and layer it holds the chain of W^k and the bias factor I (n×n, n structural non-zeros).
-    w_chains = [
-        jbp.jacobian_chain(net, x, t, wrt=f"W{k}", loss=loss).factors
-        for x, t in zip(X, T, strict=True)
-        for k in range(1, net.depth + 1)
-    ]
+    # Per layer it forms the stacks of the chain of W^k (the batch mean first) and N copies of the bias
+    # factor I (n×n, n structural non-zeros).
+    trace, T_, loss_fn = prepare(net, X, T, loss)
+    w_chains = [batch_factors(net, trace, T_, f"W{k}", loss_fn, "per_example") for k in range(1, net.depth + 1)]
     biases = len(X) * sum(net.sizes[k] ** 2 for k in range(1, net.depth + 1))
     bias_nonzeros = len(X) * sum(net.sizes[k] for k in range(1, net.depth + 1))
     assert c.entries == sum(f.stored_entries for factors in w_chains for f in factors) + biases
     actual_nonzeros = sum(f.nonzero_entries for factors in w_chains for f in factors) + bias_nonzeros
     assert c.nonzero_entries >= actual_nonzeros
-    if loss == "mse" and min(net.sizes[1:]) > 1:
+    if loss == "mse" and min(net.sizes[1:]) > 1 and not _values_add_zeros(net, trace):
         assert c.nonzero_entries == actual_nonzeros
-    trace, T_, loss_fn = prepare(net, X, T, loss)
     h = trace.h
     # A softmax of width 1 outputs exactly 1, making the next ∂a/∂W the identity: structured skips it.
     if not any(net.sizes[k - 1] == 1 and np.any(h[k - 1] == 1.0) for k in range(1, net.depth + 1)):
         assert c.multiply_adds == structured_gradient_counted(net, trace, T_, loss_fn)[1]
+
+
+def _entries_a_kernel_reads(stack: np.ndarray) -> int:
+    """Of a stack of per-example blocks: none of an identity (skipped), the diagonal of a diagonal block, the
+    m·n values of a ∂a/∂W block (N, m, m, n), every entry of a dense one."""
+    N = stack.shape[0]
+    if stack.ndim == 4:
+        return N * stack.shape[2] * stack.shape[3]
+    if stack.shape[1] == stack.shape[2]:
+        diagonal = np.diagonal(stack, axis1=1, axis2=2)
+        if np.count_nonzero(stack) == np.count_nonzero(diagonal):
+            return 0 if np.all(diagonal == 1) else diagonal.size
+    return stack.size
+
+
+@given(networks(activations=GENERIC, losses=("mse",)))
+def test_structured_traffic_follows_the_kernels_its_patterns_pick(case):
+    """Counted on the real stacks: each product scans both sides, then its kernel reads what it can use."""
+    net, X, T, loss = case
+    assume(min(net.sizes[1:]) > 1)  # a unit of width 1 can hold an exact 1, making a factor I by its values
+    trace, T_, loss_fn = prepare(net, X, T, loss)
+    N = len(X)
+    written = read = operations = 0
+    for k in range(1, net.depth + 1):
+        mean, d_L_d_z, *factors = batch_factors(net, trace, T_, f"W{k}", loss_fn, "per_example")
+        stacks = [f.array for f in factors] + [np.broadcast_to(np.eye(net.sizes[k]), (N, net.sizes[k], net.sizes[k]))]
+        written += mean.array.nbytes + d_L_d_z.array.nbytes + sum(stack.nbytes for stack in stacks)
+        operations += len(stacks) + 2
+        row = mean.array[:, None] * d_L_d_z.array  # each example's ∂J/∂z, 1/N of ∂L/∂z
+        read, written, operations = (
+            read + mean.array.nbytes + d_L_d_z.array.nbytes,
+            written + row.nbytes,
+            operations + 1,
+        )
+        for position, stack in enumerate(stacks):
+            read, operations = read + row.nbytes + stack.nbytes, operations + 2  # scan both sides
+            result = np.einsum("nr,nrc->nc", row, stack.reshape(N, row.shape[1], -1))
+            usable = _entries_a_kernel_reads(stack)
+            if usable:  # the identity's product is a view of the row: nothing read or written
+                read, written, operations = read + row.nbytes + 8 * usable, written + result.nbytes, operations + 1
+            if position < len(stacks) - 2:
+                row = result
+            else:  # ∂a^k/∂W^k and ∂a^k/∂b^k end the two chains: their products are summed over the batch
+                read, written, operations = read + result.nbytes, written + result.nbytes // N, operations + 1
+    c = jbp.cost(net, X, T, loss=loss, method="structured")
+    assert (c.bytes_written, c.bytes_read, c.operations) == (written, read, operations)
 
 
 @given(networks())
@@ -112,8 +210,8 @@ def test_outer_and_backprop_counts(case):
     got_outer, got_backprop = (jbp.cost(net, X, T, loss=loss, method=m) for m in ("outer", "backprop"))
     assert (got_outer.multiply_adds, got_outer.entries) == (N * outer, N * outer_entries)
     assert (got_backprop.multiply_adds, got_backprop.entries) == (N * backprop, N * backprop_entries)
-    # Reusing g never costs more — unless outer's dense n×n softmax product (n² = 1) undercuts
-    # backprop's s ⊙ (g − ⟨g, s⟩) (2n = 2), which happens only for a softmax layer of width 1.
+    # Reusing g never costs more — except where backprop's softmax product s ⊙ (g − ⟨g,s⟩), 2n, exceeds the
+    # outer path's dense n×n Jacobian: a softmax of width 1.
     if not any(act[k] == "softmax" and sizes[k] == 1 for k in range(1, L + 1)):
         assert got_backprop.multiply_adds <= got_outer.multiply_adds
     for c in (got_outer, got_backprop):

@@ -32,11 +32,17 @@ step by step (a :class:`Ledger` of its kernels), under one set of conventions:
     for the backward pass (:attr:`Trace.stored_bytes`); ``0`` for finite
     differences, which keep nothing and re-run the forward pass instead.
 ``bytes_written``, ``bytes_read``, ``operations``
-    The memory traffic and the number of numpy calls of the path's *kernels*:
+    The memory traffic and the number of calls of the path's *kernels*:
     forming an array writes it; a product reads both operands once and writes
-    its result once; a structure scan reads the factor. One kernel is one
-    operation. Numpy's temporaries and the Python around the calls are not
-    counted.
+    its result once; a structure scan reads the factor. ``operations`` counts
+    the numpy calls each kernel really makes, read off its code (the tables
+    below, :data:`VALUE_CALLS` and its neighbours: the numerically stable
+    ``σ'(a)`` is 9 calls, not one), plus, in the paths that materialize
+    Jacobians, one per library call that checks or wraps an array (a budget
+    check, a :class:`~jacobian_bp.jacobian.Jacobian` or
+    :class:`~jacobian_bp.batch.BatchedJacobian` built and validated, a composed
+    name). Numpy's temporaries and the rest of the Python around the calls are
+    not counted.
 
 The time model turns the work into seconds: :func:`calibrate` measures a
 :class:`Machine` — seconds per multiply-add (a large matrix product), per byte
@@ -92,7 +98,7 @@ class Cost:
     >>> c.multiply_adds, c.entries, c.stored_bytes
     (17, 5, 80)
     >>> c.operations, c.bytes_written, c.bytes_read
-    (15, 240, 232)
+    (43, 240, 232)
     """
 
     method: str
@@ -157,6 +163,7 @@ class Architecture:
     activations: tuple[Activation, ...]  # activations[k - 1] is f_k
     fused: bool  # the output delta is the loss's fused z − t
     batch: int
+    loss: str = "mse"
 
     @property
     def depth(self) -> int:
@@ -178,7 +185,9 @@ class Architecture:
 def describe(net: MLP, loss: Loss, batch: int) -> Architecture:
     """The :class:`Architecture` of ``net`` with ``loss`` on a batch of ``batch`` examples."""
     activations = tuple(net.layer_activation(k) for k in range(1, net.depth + 1))
-    return Architecture(tuple(net.sizes), activations, loss.output_activation == net.output_activation, batch)
+    return Architecture(
+        tuple(net.sizes), activations, loss.output_activation == net.output_activation, batch, loss.name
+    )
 
 
 # ---------------------------------------------------------------- the factors of a chain, by role
@@ -214,6 +223,23 @@ def chain_specs(network: Architecture, name: str) -> list[FactorSpec]:
     return specs
 
 
+def chain_calls(network: Architecture, name: str) -> list[int]:
+    """Numpy calls that form each factor of :func:`chain_specs` as a stack (:func:`~jacobian_bp.batch.batch_factors`).
+
+    >>> from jacobian_bp.losses import get_loss
+    >>> net = describe(jbp.notes_network(), get_loss("mse"), 1)
+    >>> chain_calls(net, "W1")  # ∂L/∂z (checked), σ'·I, W² copied, σ'·I, ∂a¹/∂W¹
+    [3, 11, 1, 11, 2]
+    """
+    kind, layer = name[0], int(name[1:])
+    L = network.depth
+    calls = [LOSS_GRADIENT_CALLS[network.loss] + FINITE_CHECK_CALLS, activation_jacobian_calls(network.act(L))]
+    for j in range(L, layer, -1):
+        calls += [1, activation_jacobian_calls(network.act(j - 1))]  # W^j copied N times; ∂h^{j−1}/∂a^{j−1}
+    calls.append(D_A_D_W_CALLS if kind == "W" else D_A_D_B_CALLS)
+    return calls
+
+
 def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
     """``(operand, result)`` entries of each product of a reverse contraction starting from a row."""
     sizes = []
@@ -224,6 +250,52 @@ def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
     return sizes
 
 
+# ---------------------------------------------------------------- numpy calls of each kernel
+#
+# One "numpy call" is a ufunc call (an operator such as ``*`` or ``-``, ``np.exp``, a reduction such as
+# ``.sum()`` or ``np.max``) or a call that makes a new array (``np.eye``, ``np.zeros``, ``np.full``,
+# ``np.ones_like``, ``.astype``, ``.copy``, ``np.take``, ``np.stack``); views (indexing, ``[..., None]``,
+# ``reshape``, ``.T``, ``np.broadcast_to``) are not calls. The counts are read off the code named beside
+# each; tests/test_operation_counts.py counts the same calls on that code with a hook on numpy, so a
+# change to the code that changes a count fails there.
+
+#: ``f(a)``, :mod:`jacobian_bp.activations`: sigmoid is ``exp(minimum(a, 0)) / (1 + exp(−abs(a)))``.
+VALUE_CALLS = {"sigmoid": 7, "tanh": 1, "relu": 1, "identity": 1, "softmax": 5}
+#: ``f'(a)``: sigmoid ``h · σ(−a)`` (a negation and the 7 of σ, then ``·``); tanh
+#: ``4 e / (1 + e)²`` with ``e = exp(−2|a|)``; relu ``(a > 0).astype``; identity ``ones_like``.
+DERIVATIVE_CALLS = {"sigmoid": 9, "tanh": 7, "relu": 2, "identity": 1}
+#: :func:`~jacobian_bp.activations.diagonal_matrices`: ``np.eye`` and one product.
+DIAGONAL_MATRICES_CALLS = 2
+#: softmax's dense Jacobian ``diag(s) − s sᵀ``: diagonal_matrices, the outer product, the difference.
+SOFTMAX_JACOBIAN_CALLS = DIAGONAL_MATRICES_CALLS + 2
+#: softmax's product ``s ⊙ (g − ⟨g, s⟩)``: ``g · s``, its sum, ``−``, ``·``.
+SOFTMAX_PRODUCT_CALLS = 4
+#: ``∂L/∂z`` from ``loss.gradient(z, t, a)`` (:mod:`jacobian_bp.losses`): mse ``z − t``; bce the two
+#: weighted divisions (``zeros``, ``!= 0``, ``divide`` each) of ``1 − t`` by ``σ(−a)`` (8) and of ``t``
+#: by ``z``, and their difference; cross_entropy one weighted division, negated.
+LOSS_GRADIENT_CALLS = {"mse": 1, "bce": 8 + 1 + 3 + 3 + 1, "cross_entropy": 3 + 1}
+#: :func:`~jacobian_bp.losses.finite_gradient` checks the gradient: ``isfinite`` and ``.all()``.
+FINITE_CHECK_CALLS = 2
+#: :func:`~jacobian_bp.affine.d_a_d_W` (``np.eye`` times ``h``) and the bias factor (``np.eye``, copied
+#: ``N`` times).
+D_A_D_W_CALLS, D_A_D_B_CALLS = 2, 2
+#: Library calls around each materialized factor (:meth:`batch._Local.materialize`: a budget check, a
+#: :class:`~jacobian_bp.batch.BatchedJacobian` built) and each product of a per-example chain
+#: (:func:`~jacobian_bp.batch.chain_per_example`: a composed name, a budget check, the result wrapped).
+FACTOR_BOOKKEEPING_CALLS, PRODUCT_BOOKKEEPING_CALLS = 2, 3
+
+
+def activation_jacobian_calls(activation: Activation) -> int:
+    """Numpy calls of ``activation.jacobian(a, h)``: a materialized ``∂h/∂a`` (a stack of them for a batch).
+
+    >>> activation_jacobian_calls(get_activation("sigmoid")), activation_jacobian_calls(get_activation("softmax"))
+    (11, 4)
+    """
+    if not activation.elementwise:
+        return SOFTMAX_JACOBIAN_CALLS
+    return DERIVATIVE_CALLS[activation.name] + DIAGONAL_MATRICES_CALLS
+
+
 # ---------------------------------------------------------------- what the kernels of a path do
 
 
@@ -231,10 +303,12 @@ def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
 class Ledger:
     """A path's work, kernel by kernel, in entries (``ENTRY_BYTES`` each): the tally behind a :class:`Cost`.
 
-    A *kernel* is one numpy call on arrays of the problem's size. Forming an array
-    writes its entries; a product reads both operands once and writes its result
-    once. Numpy's internal temporaries and the Python around the calls are not
-    tallied: the time model charges them as the fixed price of each operation.
+    A *kernel* is one step of a path on arrays of the problem's size. Forming an
+    array writes its entries; a product reads both operands once and writes its
+    result once. ``calls`` is how many numpy calls the kernel's code makes (one
+    for a plain product; see the tables above for the rest); the time model
+    charges each the fixed price of an operation. Numpy's internal temporaries
+    are not tallied.
 
     >>> ledger = Ledger()
     >>> ledger.jacobian(9, nonzero=3)  # a 3×3 diagonal Jacobian, materialized
@@ -250,23 +324,27 @@ class Ledger:
     read: int = 0
     operations: int = 0
 
-    def jacobian(self, stored: int, nonzero: int | None = None) -> None:
-        """Form a local Jacobian (or the vector ``f'(a)`` that stands for a diagonal one)."""
+    def jacobian(self, stored: int, nonzero: int | None = None, calls: int = 1) -> None:
+        """Form a local Jacobian (or the vector ``f'(a)`` that stands for a diagonal one) in ``calls`` numpy calls."""
         self.entries += stored
         self.nonzero += stored if nonzero is None else nonzero
-        self.array(stored)
+        self.array(stored, calls)
 
-    def array(self, entries: int) -> None:
-        """Form any other array: ``∂L/∂z``, ``z − t``, ``f(a)``."""
+    def array(self, entries: int, calls: int = 1) -> None:
+        """Form any other array: ``∂L/∂z``, ``z − t``, ``f(a)``, in ``calls`` numpy calls."""
         self.written += entries
-        self.operations += 1
+        self.operations += calls
 
-    def product(self, multiply_adds: int, read: int, written: int, times: int = 1) -> None:
+    def product(self, multiply_adds: int, read: int, written: int, times: int = 1, calls: int = 1) -> None:
         """``times`` kernels, each reading ``read`` entries and writing ``written`` with ``multiply_adds``."""
         self.multiply_adds += times * multiply_adds
         self.read += times * read
         self.written += times * written
-        self.operations += times
+        self.operations += times * calls
+
+    def bookkeeping(self, calls: int) -> None:
+        """Library calls that check or wrap arrays without touching their entries."""
+        self.operations += calls
 
     def scan(self, entries: int) -> None:
         """Read an array to find its structure."""
@@ -303,24 +381,28 @@ def _times_activation(ledger: Ledger, activation: Activation, n: int, batch: int
     if activation.name == "identity":
         return 0
     if activation.elementwise:
-        ledger.jacobian(batch * n)
+        ledger.jacobian(batch * n, calls=DERIVATIVE_CALLS[activation.name])
         ledger.product(batch * n, read=2 * batch * n, written=batch * n)
         return batch * n
     if dense:
-        ledger.jacobian(batch * n * n)
+        ledger.jacobian(batch * n * n, calls=SOFTMAX_JACOBIAN_CALLS)
         ledger.product(batch * n * n, read=batch * n + batch * n * n, written=batch * n)
         return batch * n * n
-    ledger.product(2 * batch * n, read=2 * batch * n, written=batch * n)
+    ledger.product(2 * batch * n, read=2 * batch * n, written=batch * n, calls=SOFTMAX_PRODUCT_CALLS)
     return 0
 
 
 def _head(ledger: Ledger, network: Architecture, dense: bool, fused: bool) -> int:
     """``∂J/∂a^L`` for the batch: the fused ``z − t`` (backprop only), or ``∂L/∂z`` times ``∂z/∂a^L``; then ``/ N``.
 
-    Returns the entries of the Jacobian formed.
+    The outer path checks ``∂L/∂z`` is finite (:func:`~jacobian_bp.losses.finite_gradient`); backprop
+    takes ``loss.gradient`` as it is. Returns the entries of the Jacobian formed.
     """
     n, N = network.sizes[-1], network.batch
-    ledger.array(N * n)
+    if fused:
+        ledger.array(N * n)  # z − t
+    else:
+        ledger.array(N * n, LOSS_GRADIENT_CALLS[network.loss] + (FINITE_CHECK_CALLS if dense else 0))
     formed = 0 if fused else _times_activation(ledger, network.act(network.depth), n, N, dense)
     ledger.product(0, read=N * n, written=N * n)  # / N: a division by the batch size, not a multiply-add
     return formed
@@ -346,8 +428,10 @@ def _materialized(network: Architecture, method: str) -> Cost:
     for name in names:
         specs = chain_specs(network, name)
         ledger.jacobian(N)  # ∂J/∂J⁽ᵖ⁾: 1/N for every example
-        for spec in specs:
-            ledger.jacobian(N * spec.stored, N * spec.nonzero)
+        for spec, calls in zip(specs, chain_calls(network, name), strict=True):
+            ledger.jacobian(N * spec.stored, N * spec.nonzero, calls)
+        ledger.bookkeeping(FACTOR_BOOKKEEPING_CALLS * (1 + len(specs)))
+        ledger.bookkeeping(PRODUCT_BOOKKEEPING_CALLS * len(specs))
         operand = 1  # entries per example of the running row, starting from the mean factor
         largest_product = 0
         for position, spec in enumerate(specs):
@@ -407,8 +491,11 @@ def _structured(network: Architecture) -> Cost:
         d_J_d_z, *prefix, d_a_d_W = chain_specs(network, f"W{k}")
         d_a_d_b = chain_specs(network, f"b{k}")[-1]
         ledger.jacobian(N)  # the batch mean
-        for spec in (d_J_d_z, *prefix, d_a_d_W, d_a_d_b):
-            ledger.jacobian(N * spec.stored, N * spec.nonzero)
+        for spec, calls in zip((d_J_d_z, *prefix, d_a_d_W), chain_calls(network, f"W{k}"), strict=True):
+            ledger.jacobian(N * spec.stored, N * spec.nonzero, calls)
+        ledger.bookkeeping(FACTOR_BOOKKEEPING_CALLS * (2 + len(prefix)))  # the mean, ∂J⁽ᵖ⁾/∂z, the prefix
+        ledger.bookkeeping(FACTOR_BOOKKEEPING_CALLS)  # ∂a^k/∂W^k
+        ledger.jacobian(N * d_a_d_b.stored, N * d_a_d_b.nonzero, D_A_D_B_CALLS)  # not via batch_factors
         ledger.product(0, read=N + N * d_J_d_z.cols, written=N * d_J_d_z.cols)  # ∂J/∂z: each example's 1/N
         operand = d_J_d_z.cols
         for spec in prefix:
@@ -475,7 +562,7 @@ def _scalar(network: Architecture) -> Cost:
                 m, n = sizes[j + 1], sizes[j]
                 sweep.product(N * m * n, read=N * n + m * n, written=N * m)  # · W^{j+1}ᵀ
             peak = max(peak, 3 * sizes[j], sizes[j] + (sizes[j + 1] if j < L else 0))
-        sweep.array(N * sizes[L])  # ∂L/∂z
+        sweep.array(N * sizes[L], LOSS_GRADIENT_CALLS[network.loss] + FINITE_CHECK_CALLS)  # ∂L/∂z, checked
         sweep.product(N * sizes[L], read=2 * N * sizes[L], written=N * sizes[L])  # ∂L/∂z · ∂z/∂θ
         sweep.product(0, read=N * sizes[L], written=N)  # summed over the units, then the examples
         ledger.repeat(sweep, count)
@@ -490,7 +577,7 @@ def _numeric(network: Architecture) -> Cost:
         m, n = sizes[k], sizes[k - 1]
         forward.product(N * m * n, read=N * n + m * n, written=N * m)  # W h
         forward.product(0, read=N * m + m, written=N * m)  # + b
-        forward.array(N * m)  # f(a)
+        forward.array(N * m, VALUE_CALLS[network.act(k).name])  # f(a)
     forward.product(0, read=2 * N * sizes[-1], written=N)  # the loss
     ledger = Ledger()
     ledger.repeat(forward, 2 * network.gradient_entries)

@@ -10,8 +10,10 @@ import jacobian_bp as jbp
 from jacobian_bp.batch import batch_factors
 from jacobian_bp.cost_model import widths_costs
 from jacobian_bp.gradients import prepare
+from jacobian_bp.mlp import Trace
 from jacobian_bp.structured import structured_gradient_counted
 
+from .numpy_calls import counted, counting
 from .strategies import networks
 
 MATERIALIZING = ("reshape", "slices", "einsum")
@@ -98,9 +100,12 @@ def _row_times_stack(row: np.ndarray, factor) -> np.ndarray:
 
 @given(networks())
 def test_materializing_paths_traffic_follows_the_arrays_they_build(case):
-    """Bytes written and read, and numpy operations, counted on the real stacks and products."""
+    """Bytes written and read, and kernels run, counted on the real stacks and products.
+
+    ``operations`` counts numpy calls, not kernels: tests/test_operation_counts.py checks them with a hook.
+    """
     net, X, T, loss = case
-    # (bytes written, bytes read, operations) of reshape (einsum does the same) and of slices.
+    # (bytes written, bytes read, kernels) of reshape (einsum does the same) and of slices.
     traffic = {"reshape": np.zeros(3, dtype=np.int64), "slices": np.zeros(3, dtype=np.int64)}
     for factors in _stacks(net, X, T, loss):
         for counts in traffic.values():
@@ -118,7 +123,7 @@ def test_materializing_paths_traffic_follows_the_arrays_they_build(case):
     for method in MATERIALIZING:
         c = jbp.cost(net, X, T, loss=loss, method=method)
         expected = traffic["slices" if method == "slices" else "reshape"]
-        assert (c.bytes_written, c.bytes_read, c.operations) == tuple(expected)
+        assert (c.bytes_written, c.bytes_read) == tuple(expected[:2])
 
 
 @given(networks(activations=GENERIC))
@@ -164,10 +169,17 @@ def test_structured_traffic_follows_the_kernels_its_patterns_pick(case):
     N = len(X)
     written = read = operations = 0
     for k in range(1, net.depth + 1):
+        counted_trace = Trace({j: counted(v) for j, v in trace.a.items()}, {j: counted(v) for j, v in trace.h.items()})
+        params, net.params = net.params, {name: counted(value) for name, value in net.params.items()}
+        with counting() as state:  # the numpy calls that build the chain's stacks
+            batch_factors(net, counted_trace, counted(T_), f"W{k}", loss_fn, "per_example")
+        net.params = params
         mean, d_L_d_z, *factors = batch_factors(net, trace, T_, f"W{k}", loss_fn, "per_example")
         stacks = [f.array for f in factors] + [np.broadcast_to(np.eye(net.sizes[k]), (N, net.sizes[k], net.sizes[k]))]
         written += mean.array.nbytes + d_L_d_z.array.nbytes + sum(stack.nbytes for stack in stacks)
-        operations += len(stacks) + 2
+        # Each stack of the chain: its numpy calls, a budget check and a BatchedJacobian; the bias factor
+        # np.eye copied N times (2 calls), built outside batch_factors.
+        operations += state.calls + 2 * (len(factors) + 2) + 2
         row = mean.array[:, None] * d_L_d_z.array  # each example's ∂J/∂z, 1/N of ∂L/∂z
         read, written, operations = (
             read + mean.array.nbytes + d_L_d_z.array.nbytes,

@@ -66,7 +66,8 @@ def times_jacobian(activation: Activation, a: Array, h: Array, g: Array) -> Arra
     """
     if activation.elementwise:
         return activation.vjp(a, h, g)
-    return np.einsum("...i,...ij->...j", g, activation.jacobian(a, h))
+    # Each example's row times its own n × n Jacobian: a batched matrix product.
+    return (g[..., None, :] @ activation.jacobian(a, h))[..., 0, :]
 
 
 def outer_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:

@@ -45,7 +45,15 @@ from jacobian_bp import affine
 from jacobian_bp.budget import check_budget, resolve_max_bytes
 from jacobian_bp.chaining import CHAIN_METHODS
 from jacobian_bp.errors import ChainError, InputTypeError, ShapeError, UnknownNameError
-from jacobian_bp.jacobian import STRUCTURES, Jacobian, compose_names, nonzero_mask, shape_notation, superscript
+from jacobian_bp.jacobian import (
+    STRUCTURES,
+    EntryCounts,
+    Jacobian,
+    compose_names,
+    nonzero_mask,
+    space_notation,
+    superscript,
+)
 from jacobian_bp.losses import Loss, finite_gradient
 from jacobian_bp.mlp import MLP, Trace, parse_param_name
 
@@ -90,7 +98,7 @@ def block_diagonal(blocks: Array, out_shape: Shape, in_shape: Shape) -> Array:
     return full
 
 
-class BatchedJacobian:
+class BatchedJacobian(EntryCounts):
     """A stack of ``N`` per-example Jacobians ``∂u⁽ᵖ⁾/∂v⁽ᵖ⁾``: the per-example view of a batch.
 
     ``array`` has shape ``(N,) + out_shape + in_shape``; ``out_shape`` and
@@ -156,23 +164,7 @@ class BatchedJacobian:
     @property
     def notation(self) -> str:
         """``N`` copies of one example's space, e.g. ``(R^{3×3})^{4}``."""
-        block = f"R^{{{shape_notation(self.out_shape)}×{shape_notation(self.in_shape)}}}"
-        return f"({block})^{{{self.batch_size}}}"
-
-    @property
-    def stored_entries(self) -> int:
-        """How many numbers the stack holds: ``N`` times one block."""
-        return int(self.array.size)
-
-    @property
-    def nonzero_entries(self) -> int:
-        """How many of them are not exactly zero."""
-        return int(np.count_nonzero(self.array))
-
-    @property
-    def zero_entries(self) -> int:
-        """How many stored entries are exactly zero."""
-        return self.stored_entries - self.nonzero_entries
+        return f"({space_notation(self.out_shape, self.in_shape)})^{{{self.batch_size}}}"
 
     @property
     def structure(self) -> str:

@@ -83,6 +83,36 @@ def nonzero_mask(array: np.ndarray) -> np.ndarray:
     return array != 0
 
 
+def space_notation(out_shape: Shape, in_shape: Shape) -> str:
+    """The space of a Jacobian from ``in_shape`` to ``out_shape``, as the notes write it.
+
+    >>> space_notation((3,), (3, 2))
+    'R^{3×(3×2)}'
+    """
+    return f"R^{{{shape_notation(out_shape)}×{shape_notation(in_shape)}}}"
+
+
+class EntryCounts:
+    """Entry counts of anything that holds its numbers in ``self.array`` (a Jacobian, a stack of them)."""
+
+    array: np.ndarray
+
+    @property
+    def stored_entries(self) -> int:
+        """How many numbers the materialized array holds."""
+        return int(self.array.size)
+
+    @property
+    def nonzero_entries(self) -> int:
+        """How many of them are not exactly zero."""
+        return int(np.count_nonzero(nonzero_mask(self.array)))
+
+    @property
+    def zero_entries(self) -> int:
+        """How many stored entries are exactly zero: memory spent on nothing."""
+        return self.stored_entries - self.nonzero_entries
+
+
 def _zero_where_indices_differ(nonzero: np.ndarray, axis: int, other_axis: int) -> bool:
     """True when every non-zero entry has equal indices along ``axis`` and ``other_axis``."""
     n = nonzero.shape[axis]
@@ -92,7 +122,7 @@ def _zero_where_indices_differ(nonzero: np.ndarray, axis: int, other_axis: int) 
     return not (nonzero & (along_axis != along_other)).any()
 
 
-class Jacobian:
+class Jacobian(EntryCounts):
     """A generalized Jacobian ``∂y/∂x`` stored as an array of shape ``out_shape + in_shape``.
 
     >>> x = np.array([0.5, -1.0])
@@ -148,22 +178,7 @@ class Jacobian:
     @property
     def notation(self) -> str:
         """The space the Jacobian lives in, written as the notes do, e.g. ``R^{3×(3×2)}``."""
-        return f"R^{{{shape_notation(self.out_shape)}×{shape_notation(self.in_shape)}}}"
-
-    @property
-    def stored_entries(self) -> int:
-        """How many numbers the materialized array holds."""
-        return int(self.array.size)
-
-    @property
-    def nonzero_entries(self) -> int:
-        """How many of them are not exactly zero."""
-        return int(np.count_nonzero(nonzero_mask(self.array)))
-
-    @property
-    def zero_entries(self) -> int:
-        """How many stored entries are exactly zero: memory spent on nothing."""
-        return self.stored_entries - self.nonzero_entries
+        return space_notation(self.out_shape, self.in_shape)
 
     @property
     def structure(self) -> str:

@@ -367,8 +367,13 @@ def _repeat(matrix: Array, batch_size: int) -> Array:
     return np.broadcast_to(matrix, (batch_size, *matrix.shape)).copy()
 
 
-def _locals(net: MLP, trace: Trace, T: Array, wrt: str, loss: Loss) -> list[_Local]:
-    """The local Jacobians of ``∂J/∂wrt`` for a batch, outermost first, as unbuilt stacks."""
+def local_factors(net: MLP, trace: Trace, T: Array, wrt: str, loss: Loss) -> list[_Local]:
+    """The local Jacobians of ``∂J/∂wrt`` for a batch, outermost first, as unbuilt stacks.
+
+    The one list of the chain's factors: both batch views materialize it, and a
+    single example's chain (:func:`~jacobian_bp.jacobian_chain.example_chain`) is
+    its batch of one.
+    """
     # "x" (the input) is the one name besides the parameters; jacobian_chain.INPUT_NAME.
     kind, layer = ("x", 1) if wrt == "x" else parse_param_name(net, wrt)
     N, L = trace.h[0].shape[0], net.depth
@@ -399,7 +404,9 @@ def _locals(net: MLP, trace: Trace, T: Array, wrt: str, loss: Loss) -> list[_Loc
         locals_.append(_Local(name, (n,), (n, H.shape[1]), lambda: affine.d_a_d_W(H, n), shared_input=True))
     elif kind == "b":
         name = f"∂a{sup(layer)}/∂b{sup(layer)}"
-        locals_.append(_Local(name, (n,), (n,), lambda: _repeat(affine.d_a_d_b(n), N), shared_input=True))
+        # The trace's dtype: object for symbolic traces, whose identity must hold exact 1s.
+        identity = affine.d_a_d_b(n, dtype=trace.a[layer].dtype)
+        locals_.append(_Local(name, (n,), (n,), lambda: _repeat(identity, N), shared_input=True))
     return locals_
 
 
@@ -426,4 +433,4 @@ def batch_factors(
         raise ShapeError(f"batch_factors needs a batch X of shape (N, n0); got shape {trace.h[0].shape}")
     budget = resolve_max_bytes(max_bytes)
     batch_size = trace.h[0].shape[0]
-    return [local.materialize(view, batch_size, budget) for local in _locals(net, trace, T, wrt, loss)]
+    return [local.materialize(view, batch_size, budget) for local in local_factors(net, trace, T, wrt, loss)]

@@ -20,14 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from jacobian_bp import affine
-from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian, batch_factors, chain_per_example
+from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian, batch_factors, chain_per_example, local_factors
 from jacobian_bp.budget import check_budget, resolve_max_bytes
 from jacobian_bp.chain_order import order_cost
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.jacobian import Jacobian, superscript
-from jacobian_bp.losses import Loss, finite_gradient, get_loss
+from jacobian_bp.losses import Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, parse_param_name
 from jacobian_bp.validation import check_loss_fits, check_targets
 
@@ -145,50 +144,22 @@ def display_name(name: str) -> str:
     return name if name == INPUT_NAME else name[0] + superscript(int(name[1:]))
 
 
-def _activation_name(net: MLP, k: int) -> str:
-    return "z" if k == net.depth else f"h{superscript(k)}"
-
-
-def _input_name(k: int) -> str:
-    return "x" if k == 0 else f"h{superscript(k)}"
-
-
 def example_chain(
     net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, batch_size: int = 1, max_bytes: int | None = None
 ) -> JacobianChain:
     """The chain for one example whose forward pass is ``trace`` (1-D arrays).
 
-    ``batch_size`` scales ``∂J/∂z`` by ``1/N``: the example's share of a batch-mean loss.
-    Each factor is checked against the memory budget before it is allocated.
+    It is the batch chain (:func:`~jacobian_bp.batch.local_factors`) of a batch of
+    one, without the batch axis; ``batch_size`` scales ``∂J/∂z`` by ``1/N``, the
+    example's share of a batch-mean loss. Each factor is checked against the
+    memory budget before it is allocated.
     """
-    if wrt == INPUT_NAME:
-        kind, layer = INPUT_NAME, 1
-    else:
-        kind, layer = parse_param_name(net, wrt)
-    L = net.depth
-    z = trace.z
-    d_J_d_z = finite_gradient(loss, z, t, trace.a[L]) / batch_size
-    factors = [Jacobian(d_J_d_z, (), z.shape, "∂J/∂z")]
-    for k in range(L, layer - 1, -1):
-        n = net.sizes[k]
-        name = f"∂{_activation_name(net, k)}/∂a{superscript(k)}"
-        check_budget(name, (n, n), max_bytes)
-        d_h_d_a = net.layer_activation(k).jacobian(trace.a[k], trace.h[k])
-        factors.append(Jacobian(d_h_d_a, (n,), (n,), name))
-        if k > layer or kind == INPUT_NAME:
-            W = net.params[f"W{k}"]
-            factors.append(Jacobian(affine.d_a_d_h(W), (n,), W.shape[1:], f"∂a{superscript(k)}/∂{_input_name(k - 1)}"))
-    n = net.sizes[layer]
-    if kind == "W":
-        name = f"∂a{superscript(layer)}/∂W{superscript(layer)}"
-        check_budget(name, (n, n, trace.h[layer - 1].shape[0]), max_bytes)
-        d_a_d_W = affine.d_a_d_W(trace.h[layer - 1], n)
-        factors.append(Jacobian(d_a_d_W, (n,), d_a_d_W.shape[1:], name))
-    elif kind == "b":
-        name = f"∂a{superscript(layer)}/∂b{superscript(layer)}"
-        check_budget(name, (n, n), max_bytes)
-        d_a_d_b = affine.d_a_d_b(n, dtype=trace.a[layer].dtype)  # object for symbolic traces: exact 1s
-        factors.append(Jacobian(d_a_d_b, (n,), (n,), name))
+    one = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
+    _mean, d_L_d_z, *rest = local_factors(net, one, np.asarray(t)[None], wrt, loss)
+    factors = [Jacobian(d_L_d_z.blocks()[0] / batch_size, (), d_L_d_z.in_shape, "∂J/∂z")]
+    for local in rest:
+        check_budget(local.name, local.out_shape + local.in_shape, max_bytes)
+        factors.append(Jacobian(local.blocks()[0], local.out_shape, local.in_shape, local.name))
     return JacobianChain(factors, wrt, loss.name)
 
 

@@ -92,10 +92,49 @@ def space_notation(out_shape: Shape, in_shape: Shape) -> str:
     return f"R^{{{shape_notation(out_shape)}×{shape_notation(in_shape)}}}"
 
 
+def structurally_nonzero(structure: str, out_shape: Shape, in_shape: Shape) -> int:
+    """How many entries of one Jacobian with this structure the structure allows to be non-zero.
+
+    An activation's diagonal allows ``n`` of ``n²``; ``∂a/∂W``'s δ·x pattern ``m·n``
+    of ``m·m·n``; a batch's block-diagonal one block per example. ``zero``,
+    ``sparse`` and ``dense`` claim no pattern: every entry may be non-zero.
+
+    >>> structurally_nonzero("diagonal", (3,), (3,)), structurally_nonzero("block-sparse", (3,), (3, 2))
+    (3, 6)
+    """
+    stored = math.prod(out_shape) * math.prod(in_shape)
+    if structure in ("zero", "sparse", "dense"):
+        # An all-zero array may be zero only by its values (a gradient that happens to vanish).
+        return stored
+    if structure in ("identity", "diagonal", "scalar"):
+        return math.prod(out_shape)
+    if structure == "block-sparse":
+        return math.prod(out_shape) * in_shape[1]
+    if structure == "block-diagonal":
+        return stored // out_shape[0]
+    raise ValueError(f"unknown structure {structure!r}; valid choices are {STRUCTURES}")
+
+
 class EntryCounts:
     """Entry counts of anything that holds its numbers in ``self.array`` (a Jacobian, a stack of them)."""
 
     array: np.ndarray
+    out_shape: Shape
+    in_shape: Shape
+
+    @property
+    def structure(self) -> str:  # pragma: no cover - each class says how it sees its pattern
+        raise NotImplementedError
+
+    @property
+    def structural_zero_entries(self) -> int:
+        """Stored entries that the structure forces to be zero, whatever the values.
+
+        The rest of :attr:`zero_entries` are zero only by their values (an input
+        of exactly 0, a ReLU unit that is off, an output that saturated).
+        """
+        blocks = self.stored_entries // max(1, math.prod(self.out_shape) * math.prod(self.in_shape))
+        return self.stored_entries - blocks * structurally_nonzero(self.structure, self.out_shape, self.in_shape)
 
     @property
     def stored_entries(self) -> int:

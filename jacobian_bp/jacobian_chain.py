@@ -126,12 +126,19 @@ class JacobianChain:
         notation_width = max(14, *(len(f.notation) for f in self.factors))
         shape_width = max(12, *(len(str(f.shape)) for f in self.factors))
         for factor in self.factors:
+            by_value = factor.zero_entries - factor.structural_zero_entries
             rows.append(
                 f"  {factor.name:<{name_width}}  {factor.notation:<{notation_width}} "
                 f"shape {factor.shape!s:<{shape_width}} {factor.structure:<14} "
-                f"{factor.zero_entries} of {factor.stored_entries} entries zero"
+                f"{factor.structural_zero_entries} of {factor.stored_entries} zero by structure"
+                + (f", {by_value} more by value" if by_value else "")
             )
-        rows.append(f"  stored {self.stored_entries} numbers, {self.zero_entries} of them exactly zero")
+        structural = sum(f.structural_zero_entries for f in self.factors)
+        by_value = self.zero_entries - structural
+        rows.append(
+            f"  stored {self.stored_entries} numbers, {structural} of them zero by structure"
+            + (f", {by_value} more zero by their values" if by_value else "")
+        )
         return "\n".join(rows)
 
 

@@ -339,13 +339,37 @@ def test_batch_chains_keep_the_loss_gradient_precise_near_saturation(method: str
 def test_printed_table_reports_zero_entries_of_every_factor() -> None:
     single = str(jbp.jacobian_chain(jbp.notes_network(), X4[0], T4[0], wrt="W1"))
     # ∂a¹/∂W¹ stores 3·3·2 = 18 numbers of which only the 3 rows x₁, x₂ (6 numbers) are non-zero.
-    assert "12 of 18 entries zero" in single
-    assert "6 of 9 entries zero" in single  # the diagonal 3×3 ∂h¹/∂a¹
+    assert "12 of 18 zero by structure" in single
+    assert "6 of 9 zero by structure" in single  # the diagonal 3×3 ∂h¹/∂a¹
     full = jbp.jacobian_chain(jbp.notes_network(), X4, T4, wrt="W1", batch="full")
     text = str(full)
     # ∂H¹/∂A¹: 4·3·4·3 = 144 numbers, 4·3 = 12 on the diagonal.
-    assert "132 of 144 entries zero" in text
+    assert "132 of 144 zero by structure" in text
     assert "a batch of 4 examples, full view" in text
     stored = 4 + 16 + 16 + 48 + 144 + 72
     assert full.stored_entries == stored
     assert f"stored {stored} numbers" in text
+
+
+def test_structural_zeros_are_told_apart_from_zeros_by_value() -> None:
+    # XOR has inputs of exactly 0: ∂A¹/∂W¹ = δ_ik x_j then holds zeros inside its blocks too.
+    net = jbp.notes_network()
+    X, T = jbp.datasets.xor()
+    full = jbp.jacobian_chain(net, X, T, wrt="W1", batch="full")
+    d_H_d_A, d_A_d_W = full.factors[-2], full.factors[-1]
+    # Diagonal (4·3)×(4·3): everything off the diagonal is structural.
+    assert d_H_d_A.structural_zero_entries == 144 - 12 == d_H_d_A.zero_entries
+    # δ·x pattern: each of the 4·3 output rows may touch only its own row of W¹ (2 entries).
+    assert d_A_d_W.structural_zero_entries == 72 - 4 * 3 * 2
+    zero_inputs = int(np.sum(X == 0))  # each zero input empties its entry in each of the 3 rows
+    assert d_A_d_W.zero_entries - d_A_d_W.structural_zero_entries == 3 * zero_inputs
+    assert "12 more by value" in str(full) and "240 of them zero by structure" in str(full)
+    per_example = jbp.jacobian_chain(net, X, T, wrt="W1", batch="per_example")
+    assert per_example.factors[-2].structural_zero_entries == 4 * (9 - 3)
+
+
+def test_a_zero_gradient_is_not_called_structural() -> None:
+    net = jbp.MLP([1, 1], activation="identity", params={"W1": [[1.0]], "b1": [0.0]})
+    chain = jbp.jacobian_chain(net, [2.0], [2.0], wrt="W1")  # z = t: ∂J/∂z is 0 by value
+    assert chain.factors[0].structure == "zero"
+    assert chain.factors[0].structural_zero_entries == 0 and chain.factors[0].zero_entries == 1

@@ -5,7 +5,7 @@ random data. For each batch size and width every path is timed (the best of a
 few runs) and its cost predicted by :func:`jacobian_bp.cost`: multiply-adds,
 and the time model's seconds — multiply-adds, bytes written, bytes read and
 numpy operations, priced by the machine constants that
-:func:`jacobian_bp.cost_model.calibrate` measures at the start of this same run
+:func:`jacobian_bp.time_model.calibrate` measures at the start of this same run
 with micro-benchmarks that never touch a gradient path. All ratios below come
 from this one run.
 
@@ -46,8 +46,9 @@ import numpy as np  # noqa: E402
 
 import jacobian_bp as jbp  # noqa: E402
 from jacobian_bp.budget import format_bytes, resolve_max_bytes  # noqa: E402
-from jacobian_bp.cost_model import Cost, Machine, calibrate  # noqa: E402
+from jacobian_bp.cost_model import Cost  # noqa: E402
 from jacobian_bp.gradients import PATHS, prepare  # noqa: E402
+from jacobian_bp.time_model import Machine, calibrate  # noqa: E402
 
 DEPTH = 3
 #: Skip a measurement expected to take longer than this many seconds.

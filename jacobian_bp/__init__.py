@@ -19,7 +19,7 @@ from jacobian_bp.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
 from jacobian_bp.chain_order import ORDERS
 from jacobian_bp.chaining import CHAIN_METHODS, chain
 from jacobian_bp.checking import Comparison, compare, gradcheck
-from jacobian_bp.cost_model import Cost, CostTable, Machine, calibrate, cost, cost_table
+from jacobian_bp.cost_model import Cost, CostTable, cost, cost_table
 from jacobian_bp.errors import (
     ChainError,
     GradcheckError,
@@ -39,6 +39,7 @@ from jacobian_bp.losses import LOSSES, Loss, get_loss
 from jacobian_bp.mlp import MLP, Trace, notes_network
 from jacobian_bp.network_jacobian import output_chain
 from jacobian_bp.structured import StructuredContraction, contract_structured
+from jacobian_bp.time_model import Machine, calibrate
 from jacobian_bp.training import History, train
 
 __version__ = "0.1.0"

@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobian_bp as jbp
-from jacobian_bp import cost_model
-from jacobian_bp.cost_model import Machine, best_time, calibrate
+from jacobian_bp import time_model
 from jacobian_bp.gradients import PATHS, prepare
+from jacobian_bp.time_model import Machine, best_time, calibrate
 
 from .strategies import networks
 
@@ -152,7 +152,7 @@ def test_calibrate_rejects_bad_arguments(arguments, error, message):
 def test_best_time_keeps_the_shortest_run(monkeypatch):
     """On a fake clock that each run advances by its own duration: no real time is measured."""
     clock = SimpleNamespace(now=0.0)
-    monkeypatch.setattr(cost_model, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+    monkeypatch.setattr(time_model, "time", SimpleNamespace(perf_counter=lambda: clock.now))
     durations = iter([0.3, 0.1, 0.2])
 
     def run() -> None:

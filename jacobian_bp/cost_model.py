@@ -234,16 +234,6 @@ def chain_calls(network: Architecture, name: str) -> list[int]:
     return calls
 
 
-def _product_sizes(specs: Sequence[FactorSpec]) -> list[tuple[int, int]]:
-    """``(operand, result)`` entries of each product of a reverse contraction starting from a row."""
-    sizes = []
-    running = 0  # the first operand is factor 0 itself, already counted among the factors
-    for spec in specs[1:]:
-        sizes.append((running, spec.cols))
-        running = spec.cols
-    return sizes
-
-
 # ---------------------------------------------------------------- numpy calls of each kernel
 #
 # One "numpy call" is a ufunc call (an operator such as ``*`` or ``-``, ``np.exp``, a reduction such as

@@ -161,8 +161,7 @@ def example_chain(
     example's share of a batch-mean loss. Each factor is checked against the
     memory budget before it is allocated.
     """
-    one = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
-    _mean, d_L_d_z, *rest = local_factors(net, one, np.asarray(t)[None], wrt, loss)
+    _mean, d_L_d_z, *rest = local_factors(net, trace.as_batch(), np.asarray(t)[None], wrt, loss)
     factors = [Jacobian(d_L_d_z.blocks()[0] / batch_size, (), d_L_d_z.in_shape, "∂J/∂z")]
     for local in rest:
         check_budget(local.name, local.out_shape + local.in_shape, max_bytes)
@@ -225,8 +224,7 @@ def chain_gradient(
     No Python loop over examples.
     """
     if trace.h[0].ndim == 1:  # one example: a batch of one
-        trace = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
-        T = T[None]
+        trace, T = trace.as_batch(), T[None]
     budget = resolve_max_bytes(max_bytes)
     grads = {}
     for name in net.param_names:

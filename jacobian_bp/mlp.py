@@ -45,6 +45,17 @@ class Trace:
         """The network's output ``h^L``."""
         return self.h[self.depth]
 
+    def as_batch(self) -> Trace:
+        """The same pass with a leading batch axis: one example becomes a batch of one.
+
+        >>> trace = notes_network().forward(np.array([1.0, 0.5]))
+        >>> trace.as_batch().h[1].shape, trace.as_batch().as_batch().h[1].shape
+        ((1, 3), (1, 3))
+        """
+        if self.h[0].ndim == 2:
+            return self
+        return Trace({k: v[None] for k, v in self.a.items()}, {k: v[None] for k, v in self.h.items()})
+
     @property
     def stored_bytes(self) -> int:
         """Bytes held for the backward pass: every ``a^k`` and every ``h^k``."""

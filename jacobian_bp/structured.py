@@ -401,8 +401,7 @@ def structured_gradient_counted(
     17
     """
     if trace.h[0].ndim == 1:  # one example: a batch of one
-        trace = Trace({k: v[None] for k, v in trace.a.items()}, {k: v[None] for k, v in trace.h.items()})
-        T = T[None]
+        trace, T = trace.as_batch(), T[None]
     grads = {}
     multiply_adds = 0
     for k in range(1, net.depth + 1):

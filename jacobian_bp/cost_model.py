@@ -594,8 +594,7 @@ def cost(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") 
     """
     check_method(method)
     trace, _, loss_fn = prepare(net, X, T, loss)
-    batch = trace.h[0].shape[0] if trace.h[0].ndim == 2 else 1
-    predicted = predict(describe(net, loss_fn, batch), method)
+    predicted = predict(describe(net, loss_fn, trace.batch_size), method)
     stored = 0 if method == "numeric" else trace.stored_bytes
     return dataclasses.replace(predicted, stored_bytes=stored)
 

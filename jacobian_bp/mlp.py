@@ -45,6 +45,11 @@ class Trace:
         """The network's output ``h^L``."""
         return self.h[self.depth]
 
+    @property
+    def batch_size(self) -> int:
+        """``N``, the number of examples that went through (1 for a single example)."""
+        return self.h[0].shape[0] if self.h[0].ndim == 2 else 1
+
     def as_batch(self) -> Trace:
         """The same pass with a leading batch axis: one example becomes a batch of one.
 

@@ -38,10 +38,9 @@ def delta(net: MLP, trace: Trace, T: Array, loss: Loss, layer: int) -> Array:
     (3,)
     """
     L = net.depth
-    batch_size = trace.h[0].shape[0] if trace.h[0].ndim == 2 else 1
     output = net.layer_activation(L)
     # ∂J/∂z, then times ∂z/∂a^L, as the notes write it — not the fused z − t that backprop uses.
-    d_J_d_z = finite_gradient(loss, trace.z, T, trace.a[L]) / batch_size
+    d_J_d_z = finite_gradient(loss, trace.z, T, trace.a[L]) / trace.batch_size
     d_J_d_a = times_jacobian(output, trace.a[L], trace.z, d_J_d_z)
     for k in range(L, layer, -1):
         d_J_d_h = affine.vjp_h(net.params[f"W{k}"], d_J_d_a)

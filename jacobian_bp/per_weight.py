@@ -36,21 +36,17 @@ def partial_derivative(net: MLP, trace: Trace, T: Array, loss: Loss, name: str, 
     True
     """
     layer = int(name[1:])
-    X = np.atleast_2d(trace.h[0])
+    trace, T = trace.as_batch(), np.atleast_2d(T)
     # ∂a^k/∂θ: only unit i of layer k moves; by h_j for a weight W_ij, by 1 for a bias b_i.
-    d_a_d_theta = np.zeros((X.shape[0], net.sizes[layer]))
-    h_previous = np.atleast_2d(trace.h[layer - 1])
-    d_a_d_theta[:, index[0]] = h_previous[:, index[1]] if name[0] == "W" else 1.0
+    d_a_d_theta = np.zeros((trace.batch_size, net.sizes[layer]))
+    d_a_d_theta[:, index[0]] = trace.h[layer - 1][:, index[1]] if name[0] == "W" else 1.0
     for k in range(layer, net.depth + 1):
-        a_k, h_k = np.atleast_2d(trace.a[k]), np.atleast_2d(trace.h[k])
-        d_h_d_theta = net.layer_activation(k).jvp(a_k, h_k, d_a_d_theta)
+        d_h_d_theta = net.layer_activation(k).jvp(trace.a[k], trace.h[k], d_a_d_theta)
         if k < net.depth:
             d_a_d_theta = d_h_d_theta @ net.params[f"W{k + 1}"].T
     d_z_d_theta = d_h_d_theta
-    z, T = np.atleast_2d(trace.z), np.atleast_2d(T)
-    logits = np.atleast_2d(trace.a[net.depth])
-    per_example = np.sum(finite_gradient(loss, z, T, logits) * d_z_d_theta, axis=1)
-    return float(np.sum(per_example) / X.shape[0])
+    per_example = np.sum(finite_gradient(loss, trace.z, T, trace.a[net.depth]) * d_z_d_theta, axis=1)
+    return float(np.sum(per_example) / trace.batch_size)
 
 
 def scalar_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:

@@ -45,9 +45,9 @@ from dataclasses import dataclass  # noqa: E402
 import numpy as np  # noqa: E402
 
 import jacobian_bp as jbp  # noqa: E402
-from jacobian_bp.budget import format_bytes, resolve_max_bytes  # noqa: E402
-from jacobian_bp.cost_model import Cost  # noqa: E402
-from jacobian_bp.gradients import PATHS, prepare  # noqa: E402
+from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes  # noqa: E402
+from jacobian_bp.costs import Cost  # noqa: E402
+from jacobian_bp.methods.gradient import PATHS, prepare  # noqa: E402
 from jacobian_bp.time_model import Machine, calibrate  # noqa: E402
 
 DEPTH = 3
@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nmachine constants calibrated again at the end (drift from load on the machine): {calibrate()}")
     print(f"total benchmark time: {time.perf_counter() - start:.1f} s")
     try:
-        from jacobian_bp.plots import plot_cost
+        from jacobian_bp.display.plots import plot_cost
     except ImportError:
         print("matplotlib is not installed: no figure (pip install 'jacobian_bp[plot]')")
         return 0

@@ -18,7 +18,7 @@ from functools import partial
 import numpy as np
 
 import jacobian_bp as jbp
-from jacobian_bp import activations
+from jacobian_bp.network import activations
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:

@@ -4,6 +4,10 @@ Every local derivative of a multilayer perceptron is materialized as a full
 generalized Jacobian (numerator layout: shape ``out.shape + in.shape``),
 chained by flatten-and-reshape, slice-and-collate or einsum, and checked
 against the efficient backpropagation paths and finite differences.
+The subpackages follow the lecture notes: :mod:`~jacobian_bp.network` (the
+forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
+:mod:`~jacobian_bp.methods` (eight ways to the gradient), :mod:`~jacobian_bp.costs`,
+:mod:`~jacobian_bp.training`, :mod:`~jacobian_bp.symbolic` and :mod:`~jacobian_bp.display`.
 
 >>> import jacobian_bp as jbp
 >>> net = jbp.notes_network()
@@ -12,14 +16,7 @@ against the efficient backpropagation paths and finite differences.
 ('R^{3×(3×2)}', (3, 2))
 """
 
-from jacobian_bp import datasets
-from jacobian_bp.activations import ACTIVATIONS, Activation, get_activation
-from jacobian_bp.batch import BATCH_VIEWS, BatchedJacobian
-from jacobian_bp.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
-from jacobian_bp.chain_order import ORDERS
-from jacobian_bp.chaining import CHAIN_METHODS, chain
-from jacobian_bp.checking import Comparison, compare, gradcheck
-from jacobian_bp.cost_model import Cost, CostTable, cost, cost_table
+# Errors and limits, used everywhere.
 from jacobian_bp.errors import (
     ChainError,
     GradcheckError,
@@ -32,15 +29,33 @@ from jacobian_bp.errors import (
     ShapeError,
     UnknownNameError,
 )
-from jacobian_bp.gradients import EXACT_METHODS, METHODS, gradient
-from jacobian_bp.jacobian import STRUCTURES, Jacobian
-from jacobian_bp.jacobian_chain import JacobianChain, jacobian_chain
-from jacobian_bp.losses import LOSSES, Loss, get_loss
-from jacobian_bp.mlp import MLP, Trace, notes_network
-from jacobian_bp.network_jacobian import output_chain
-from jacobian_bp.structured import StructuredContraction, contract_structured
-from jacobian_bp.time_model import Machine, calibrate
-from jacobian_bp.training import History, train
+from jacobian_bp.chain.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
+
+# The forward pass (the notes' network, its activations and loss).
+from jacobian_bp.network.activations import ACTIVATIONS, Activation, get_activation
+from jacobian_bp.network.losses import LOSSES, Loss, get_loss
+from jacobian_bp.network.mlp import MLP, Trace, notes_network
+
+# Gradient computation in matrix notation: generalized Jacobians, their chain, Approaches 1 and 2.
+from jacobian_bp.chain.structure import STRUCTURES
+from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
+from jacobian_bp.chain.order import ORDERS
+from jacobian_bp.chain.jacobian_chain import JacobianChain, jacobian_chain
+from jacobian_bp.chain.batch import BATCH_VIEWS, BatchedJacobian
+from jacobian_bp.chain.output_chain import output_chain
+from jacobian_bp.chain.structured import StructuredContraction, contract_structured
+
+# From the gradient to backpropagation: every method, compared and checked.
+from jacobian_bp.methods.gradient import EXACT_METHODS, METHODS, gradient
+from jacobian_bp.methods.checking import Comparison, compare, gradcheck
+
+# Why backpropagation is cheap.
+from jacobian_bp.costs import Cost, CostTable, cost, cost_table
+
+# Beyond the notes: training on toy data.
+from jacobian_bp.training import datasets
+from jacobian_bp.training.train import History, train
 
 __version__ = "0.1.0"
 
@@ -80,7 +95,6 @@ __all__ = [
     "JacobianBPError",
     "JacobianChain",
     "Loss",
-    "Machine",
     "MemoryBudgetError",
     "MissingDependencyError",
     "NonFiniteError",
@@ -88,7 +102,6 @@ __all__ = [
     "StructuredContraction",
     "Trace",
     "UnknownNameError",
-    "calibrate",
     "chain",
     "compare",
     "contract_structured",

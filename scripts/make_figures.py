@@ -75,13 +75,13 @@ def make(names: list[str], out_dir: Path) -> list[Path]:
 
 
 # --- the figures ------------------------------------------------------------------------------
-# Each draws with a function of jacobian_bp.plots (or jacobian_bp.plotting for a training run).
+# Each draws with a function of jacobian_bp.display.plots (or jacobian_bp.display.plots for a training run).
 
 
 @figure("d_a1_d_W1", "∂a¹/∂W¹ of the notes' network: heatmap with its row-of-W¹ grouping, and sparsity")
 def draw_d_a1_d_W1(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plots import plot_jacobian
+    from jacobian_bp.display.plots import plot_jacobian
 
     chain = jbp.jacobian_chain(jbp.notes_network(seed=0), EXAMPLE_X, EXAMPLE_T, wrt="W1")
     plot_jacobian(chain.factors[-1], path)
@@ -90,7 +90,7 @@ def draw_d_a1_d_W1(path: Path) -> None:
 @figure("chain_W1", "the chain of ∂J/∂W¹ for the notes' network, each factor drawn to its matrix shape")
 def draw_chain_W1(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plots import plot_chain
+    from jacobian_bp.display.plots import plot_chain
 
     plot_chain(jbp.jacobian_chain(jbp.notes_network(seed=0), EXAMPLE_X, EXAMPLE_T, wrt="W1"), path)
 
@@ -98,7 +98,7 @@ def draw_chain_W1(path: Path) -> None:
 @figure("chain_output_wide", "the chain of ∂z/∂x for a 1-8-8-64 tanh network: narrow at the input end")
 def draw_chain_output_wide(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plots import plot_chain
+    from jacobian_bp.display.plots import plot_chain
 
     plot_chain(jbp.output_chain(jbp.MLP([1, 8, 8, 64], activation="tanh"), [0.3]), path)
 
@@ -106,7 +106,7 @@ def draw_chain_output_wide(path: Path) -> None:
 @figure("batch_full_chain", "the full-view chain of ∂J/∂W¹ on the four XOR examples, batch axes included")
 def draw_batch_full_chain(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plots import plot_chain
+    from jacobian_bp.display.plots import plot_chain
 
     X, T = jbp.datasets.xor()
     plot_chain(jbp.jacobian_chain(jbp.notes_network(seed=0), X, T, wrt="W1", batch="full"), path)
@@ -115,7 +115,7 @@ def draw_batch_full_chain(path: Path) -> None:
 @figure("batch_d_H1_d_A1", "sparsity of the full-view ∂H¹/∂A¹ on the four XOR examples, (4×3)×(4×3)")
 def draw_batch_d_H1_d_A1(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plots import plot_sparsity
+    from jacobian_bp.display.plots import plot_sparsity
 
     X, T = jbp.datasets.xor()
     full = jbp.jacobian_chain(jbp.notes_network(seed=0), X, T, wrt="W1", batch="full")
@@ -124,7 +124,7 @@ def draw_batch_d_H1_d_A1(path: Path) -> None:
 
 @figure("cost_vs_width", "predicted multiply-adds of every gradient path against the width of a 3-layer network")
 def draw_cost_vs_width(path: Path) -> None:
-    from jacobian_bp.plots import plot_cost
+    from jacobian_bp.display.plots import plot_cost
 
     plot_cost([8, 16, 32, 64, 128], depth=3, batch=1, path=path)
 
@@ -132,7 +132,7 @@ def draw_cost_vs_width(path: Path) -> None:
 @figure("training_xor", "loss and accuracy of the notes' network trained on XOR with the default settings")
 def draw_training_xor(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plotting import plot_history
+    from jacobian_bp.display.plots import plot_history
 
     X, T = jbp.datasets.xor()
     history = jbp.train(jbp.notes_network(seed=0), X, T, loss="mse", method="backprop")
@@ -142,8 +142,8 @@ def draw_training_xor(path: Path) -> None:
 @figure("training_spiral", "loss and accuracy of the 2-32-3 softmax network trained on the 3-class spiral")
 def draw_training_spiral(path: Path) -> None:
     import jacobian_bp as jbp
-    from jacobian_bp.plotting import plot_history
-    from jacobian_bp.recipes import RECIPES
+    from jacobian_bp.display.plots import plot_history
+    from jacobian_bp.training.recipes import RECIPES
 
     recipe = RECIPES["spiral"]  # what `jacobian-bp train --dataset spiral` trains, seed 0
     X, T = recipe.data(seed=0)

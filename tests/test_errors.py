@@ -119,7 +119,7 @@ def test_params_with_missing_or_extra_keys() -> None:
 
 
 def test_gradcheck_names_the_worst_entry(net, monkeypatch) -> None:
-    from jacobian_bp import gradients
+    from jacobian_bp.methods import gradient as gradients
 
     honest = gradients.PATHS["backprop"]
 

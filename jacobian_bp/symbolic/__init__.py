@@ -34,6 +34,7 @@ except ImportError:
     ) from None
 
 from jacobian_bp.symbolic.chain import (
+    expand_sigmoid,
     SYMBOLIC_METHODS,
     evaluate,
     example_values,
@@ -41,7 +42,7 @@ from jacobian_bp.symbolic.chain import (
     jacobian_chain,
     substitute_forward,
 )
-from jacobian_bp.symbolic.elementwise import expand_sigmoid, sigma, sigma_prime
+from jacobian_bp.network.sympy_functions import sigma, sigma_prime
 from jacobian_bp.symbolic.limits import MAX_EXPRESSION_SIZE, MAX_JACOBIAN_ENTRIES, MAX_PARAMETERS
 from jacobian_bp.symbolic.names import network_symbols, symbol
 from jacobian_bp.symbolic.network import MLP, notes_network

@@ -2,7 +2,7 @@
 
 :func:`jacobian_chain` hands a symbolic network and its symbolic trace to the
 very function that builds the numeric chain
-(:func:`jacobian_bp.jacobian_chain.example_chain`); :func:`gradient` runs the
+(:func:`jacobian_bp.chain.jacobian_chain.example_chain`); :func:`gradient` runs the
 engine's own paths. :func:`evaluate` turns any symbolic result into numbers for
 a numeric network and example, so both engines can be compared entry by entry.
 """
@@ -14,19 +14,19 @@ from typing import Any
 import numpy as np
 import sympy
 
-from jacobian_bp import mlp as numeric_mlp
-from jacobian_bp.activations import sigmoid as numeric_sigmoid
-from jacobian_bp.backprop import backprop_gradient
+from jacobian_bp.network import mlp as numeric_mlp
+from jacobian_bp.network.activations import sigmoid as numeric_sigmoid
+from jacobian_bp.methods.backprop import backprop_gradient
 from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
-from jacobian_bp.jacobian import Jacobian
-from jacobian_bp.jacobian_chain import INPUT_NAME, JacobianChain, example_chain
-from jacobian_bp.losses import get_loss
-from jacobian_bp.outer_product import outer_gradient
-from jacobian_bp.symbolic.elementwise import map_entries, object_array
+from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.chain.jacobian_chain import INPUT_NAME, JacobianChain, example_chain
+from jacobian_bp.network.losses import get_loss
+from jacobian_bp.methods.outer import outer_gradient
+from jacobian_bp.network.sympy_functions import map_entries, object_array, sigma
 from jacobian_bp.symbolic.limits import check_chain_size
 from jacobian_bp.symbolic.names import network_symbols
 from jacobian_bp.symbolic.network import MLP
-from jacobian_bp.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
 
 Array = np.ndarray
 
@@ -198,3 +198,18 @@ def _evaluate_array(array: Array, values: dict[sympy.Symbol, float]) -> Array:
     function = sympy.lambdify(arguments, entries, modules=[_NUMERIC_FUNCTIONS, "numpy"])
     numbers = function(*(values[s] for s in arguments))
     return np.array([float(n) for n in numbers], dtype=np.float64).reshape(array.shape)
+
+
+def expand_sigmoid(value: Any) -> Any:
+    """Rewrite every ``σ′(u)`` as ``σ(u)(1 − σ(u))``: in an expression, an object array or a Jacobian.
+
+    >>> from jacobian_bp.network.sympy_functions import sigma_prime
+    >>> u = sympy.Symbol("u", real=True)
+    >>> expand_sigmoid(2 * sigma_prime(u))
+    2*(1 - σ(u))*σ(u)
+    """
+    if isinstance(value, Jacobian):
+        return Jacobian(expand_sigmoid(value.array), value.out_shape, value.in_shape, value.name)
+    if isinstance(value, np.ndarray):
+        return map_entries(expand_sigmoid, value)
+    return sympy.sympify(value).rewrite(sigma)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jacobian_bp.errors import MemoryBudgetError
-from jacobian_bp.jacobian import superscript
+from jacobian_bp.chain.factors import chain_factors
 
 #: Most parameters a symbolic network may have.
 MAX_PARAMETERS = 200
@@ -48,27 +48,6 @@ def check_network_size(sizes: Sequence[int]) -> None:
             f"a symbolic network of sizes {list(sizes)} has {count} parameters; symbolic mode allows at most "
             f"{MAX_PARAMETERS}, to keep every expression readable and fast; {_ADVICE}"
         )
-
-
-def chain_factor_shapes(sizes: Sequence[int], wrt: str) -> list[tuple[str, Shape]]:
-    """The name and shape of every factor the chain of ``∂J/∂wrt`` will hold, outermost first.
-
-    >>> [shape for _, shape in chain_factor_shapes([2, 3, 1], "W1")]
-    [(1,), (1, 1), (1, 3), (3, 3), (3, 3, 2)]
-    """
-    depth = len(sizes) - 1
-    layer = 1 if wrt == "x" else int(wrt[1:])
-    shapes: list[tuple[str, Shape]] = [("∂J/∂z", (sizes[-1],))]
-    for k in range(depth, layer - 1, -1):
-        shapes.append((f"∂h{superscript(k)}/∂a{superscript(k)}", (sizes[k], sizes[k])))
-        if k > layer or wrt == "x":
-            shapes.append((f"∂a{superscript(k)}/∂h{superscript(k - 1)}", (sizes[k], sizes[k - 1])))
-    n = sizes[layer]
-    if wrt[0] == "W":
-        shapes.append((f"∂a{superscript(layer)}/∂W{superscript(layer)}", (n, n, sizes[layer - 1])))
-    elif wrt[0] == "b":
-        shapes.append((f"∂a{superscript(layer)}/∂b{superscript(layer)}", (n, n)))
-    return shapes
 
 
 def forward_expression_sizes(sizes: Sequence[int], activations: Sequence[str], keep_symbols: bool) -> list[int]:
@@ -121,13 +100,11 @@ def check_chain_size(sizes: Sequence[int], activations: Sequence[str], wrt: str,
     ...
     jacobian_bp.errors.MemoryBudgetError: the symbolic ∂a¹/∂W¹ would hold 500 entries (shape (10, 10, 5)); ...
     """
-    for name, shape in chain_factor_shapes(sizes, wrt):
-        entries = 1
-        for n in shape:
-            entries *= n
-        if entries > MAX_JACOBIAN_ENTRIES:
+    for factor in chain_factors(sizes, activations, wrt):
+        if factor.stored > MAX_JACOBIAN_ENTRIES:
             raise MemoryBudgetError(
-                f"the symbolic {name} would hold {entries} entries (shape {shape}); symbolic mode allows at most "
+                f"the symbolic {factor.name} would hold {factor.stored} entries (shape "
+                f"{factor.out_shape + factor.in_shape}); symbolic mode allows at most "
                 f"{MAX_JACOBIAN_ENTRIES} entries in one Jacobian; {_ADVICE}"
             )
     size = result_expression_size(sizes, activations, wrt, keep_symbols)

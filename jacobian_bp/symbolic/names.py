@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import sympy
 
-from jacobian_bp.jacobian import superscript
+from jacobian_bp.chain.jacobian import superscript
 
 Array = np.ndarray
 

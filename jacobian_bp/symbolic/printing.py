@@ -2,8 +2,8 @@
 
 The symbols are named with Unicode scripts (``w¹₁₂``) so that they read well
 in a terminal; for LaTeX each name is rewritten as ``w^{1}_{12}`` and ``σ′`` as
-``\\sigma'``. :func:`jacobian_bp.latex.jacobian_latex` calls
-:func:`latex_entries` for every object-array Jacobian.
+``\\sigma'``. :func:`jacobian_bp.display.latex.jacobian_latex` calls
+:func:`~jacobian_bp.display.latex.latex_entries` for every object-array Jacobian.
 """
 
 from __future__ import annotations
@@ -12,20 +12,14 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.printing.latex import LatexPrinter
 
-from jacobian_bp.dispatch import is_symbolic
-from jacobian_bp.jacobian import Jacobian
-from jacobian_bp.latex import tex_name
-from jacobian_bp.symbolic.elementwise import object_array
+from jacobian_bp.network.dispatch import is_symbolic
+from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.display.latex import latex_printer, tex_name
+from jacobian_bp.network.sympy_functions import object_array
 from jacobian_bp.symbolic.names import subscript
 
 Array = np.ndarray
-
-
-def _printer(entries: list[sympy.Basic]) -> LatexPrinter:
-    symbols = set().union(*(entry.free_symbols for entry in entries)) if entries else set()
-    return LatexPrinter({"symbol_names": {s: tex_name(s.name) for s in symbols}})
 
 
 def latex(value: Any) -> str:
@@ -37,15 +31,7 @@ def latex(value: Any) -> str:
     w^{1}_{12} \sigma'\left(a^{1}_{1}\right)
     """
     entry = sympy.sympify(value)
-    return _printer([entry]).doprint(entry)
-
-
-def latex_entries(array: Array) -> Array:
-    """Every entry of an object array in LaTeX: an array of strings of the same shape."""
-    source = object_array(array)
-    entries = [sympy.sympify(entry) for entry in source.ravel()]
-    printer = _printer(entries)
-    return np.array([printer.doprint(entry) for entry in entries], dtype=object).reshape(source.shape)
+    return latex_printer([entry]).doprint(entry)
 
 
 def pretty_block(block: Array) -> str:

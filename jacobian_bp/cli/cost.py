@@ -1,0 +1,181 @@
+"""The ``cost`` and ``plot`` subcommands of ``jacobian-bp``.
+
+``jacobian-bp cost`` prints what every gradient path costs and, for every
+chain of one example, the multiply-adds of the three contraction orders;
+``jacobian-bp plot jacobian|chain|cost -o FILE.png`` draws a picture. Both
+default to the notes' 2-3-1 network and example; ``--sizes`` picks another
+network, filled with random data from ``--seed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from jacobian_bp.chain.order import ORDERS
+from jacobian_bp.costs import cost_table
+from jacobian_bp.errors import InvalidArgumentError
+from jacobian_bp.methods.gradient import METHODS
+from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
+from jacobian_bp.network.losses import LOSSES, get_loss
+from jacobian_bp.network.mlp import MLP, notes_network
+from jacobian_bp.chain.output_chain import output_chain
+
+Array = np.ndarray
+
+#: The pictures ``jacobian-bp plot`` can draw.
+PICTURES = ("jacobian", "chain", "cost")
+
+
+def _add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="N",
+        help="layer widths n0 n1 ... nL (default: the notes' 2 3 1 network)",
+    )
+    parser.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
+    parser.add_argument("--output-activation", default=None, help="output activation (default: the hidden one)")
+    parser.add_argument("--loss", default="mse", help=f"one of {', '.join(LOSSES)} (default mse)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the parameters and the data (default 0)")
+
+
+def add_commands(commands: Any) -> None:
+    """Add the ``cost`` and ``plot`` subparsers to ``commands`` (an argparse subparsers object)."""
+    cost = commands.add_parser("cost", help="what each gradient path and each contraction order costs")
+    _add_network_options(cost)
+    cost.add_argument("--batch", type=int, default=1, help="examples in the batch (default 1)")
+    cost.add_argument("--timings", action="store_true", help="also run every path and show the seconds it took")
+    cost.add_argument(
+        "--methods",
+        nargs="+",
+        default=list(METHODS),
+        metavar="METHOD",
+        help=f"paths to include (default all: {' '.join(METHODS)})",
+    )
+    cost.set_defaults(run=run_cost)
+
+    plot = commands.add_parser("plot", help="draw a Jacobian, a chain, or cost against width (needs matplotlib)")
+    plot.add_argument("picture", choices=PICTURES, help="what to draw")
+    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it, e.g. chain.png")
+    _add_network_options(plot)
+    plot.add_argument(
+        "--wrt",
+        default="W1",
+        help="parameter (or x) whose chain ∂J/∂WRT to draw, or z/x for the network's own ∂z/∂x (default W1)",
+    )
+    plot.add_argument(
+        "--factor",
+        type=int,
+        default=-1,
+        help="which factor of the chain `plot jacobian` draws, 0 = ∂J/∂z (default -1, the last)",
+    )
+    plot.add_argument(
+        "--widths",
+        type=int,
+        nargs="+",
+        default=[8, 16, 32, 64, 128, 256],
+        metavar="W",
+        help="widths for `plot cost` (default 8 16 32 64 128 256)",
+    )
+    plot.add_argument("--depth", type=int, default=3, help="layers of the network of `plot cost` (default 3)")
+    plot.add_argument("--batch", type=int, default=1, help="batch size for `plot cost` (default 1)")
+    plot.set_defaults(run=run_plot)
+
+
+def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Array, Array]:
+    """The network the options describe and ``batch`` examples for it (the notes' example by default)."""
+    if batch < 1:
+        raise InvalidArgumentError(f"--batch must be at least 1, got {batch}")
+    loss = get_loss(args.loss)
+    if args.sizes is None and args.activation == "sigmoid" and args.output_activation is None:
+        from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X
+
+        net = notes_network(seed=args.seed)
+        if batch == 1:
+            return net, np.array(EXAMPLE_X), np.array([EXAMPLE_T])
+    else:
+        sizes = args.sizes if args.sizes is not None else [2, 3, 1]
+        net = MLP(sizes, activation=args.activation, output_activation=args.output_activation, seed=args.seed)
+    rng = np.random.default_rng(args.seed + 1)
+    X = rng.normal(size=(batch, net.sizes[0]))
+    outputs = net.sizes[-1]
+    if loss.name == "cross_entropy":
+        T = np.eye(outputs)[rng.integers(0, outputs, size=batch)]
+    elif loss.name == "bce":
+        T = rng.integers(0, 2, size=(batch, outputs)).astype(float)
+    else:
+        T = rng.normal(size=(batch, outputs))
+    return net, (X[0] if batch == 1 else X), (T[0] if batch == 1 else T)
+
+
+def order_table(net: MLP, x: Array, t: Array, loss: str) -> str:
+    """Multiply-adds of each contraction order for every parameter's chain and for ``∂z/∂x``.
+
+    >>> print(order_table(jbp.notes_network(), np.array([1.0, 0.5]), np.array([1.0]), "mse"))
+    chain       reverse  forward  optimal  cheapest
+    ∂J/∂W¹           31       84       31  reverse
+    ∂J/∂b¹           22       42       22  reverse
+    ∂J/∂W²            4        6        4  reverse
+    ∂J/∂b²            2        2        2  reverse
+    ∂z/∂x            18       26       17  mixed
+    """
+    chains: list[tuple[str, JacobianChain]] = [
+        (f"∂J/∂{display_name(name)}", jacobian_chain(net, x, t, wrt=name, loss=loss)) for name in net.param_names
+    ]
+    chains.append(("∂z/∂x", output_chain(net, x)))
+    lines = [f"{'chain':<10} {'reverse':>8} {'forward':>8} {'optimal':>8}  cheapest"]
+    for label, chain in chains:
+        costs = {order: chain.cost(order) for order in ORDERS}
+        cheapest = (
+            "reverse"
+            if costs["reverse"] == costs["optimal"]
+            else ("forward" if costs["forward"] == costs["optimal"] else "mixed")
+        )
+        lines.append(f"{label:<10} {costs['reverse']:>8} {costs['forward']:>8} {costs['optimal']:>8}  {cheapest}")
+    return "\n".join(lines)
+
+
+def run_cost(args: argparse.Namespace) -> str:
+    """``jacobian-bp cost``: the cost table of the paths, then the orders table of one example's chains."""
+    net, X, T = network_and_data(args, args.batch)
+    table = cost_table(net, X, T, loss=args.loss, methods=args.methods, timings=args.timings)
+    batch = 1 if np.ndim(X) == 1 else len(X)
+    x, t = (X, T) if batch == 1 else (X[0], T[0])
+    return "\n".join(
+        [
+            f"{net!r}, loss {args.loss!r}, batch of {batch}",
+            "",
+            "gradient paths (predicted cost; see jacobian_bp.costs for what is counted)",
+            str(table),
+            "",
+            "contraction orders of one example's chains (multiply-adds of dense matrix products)",
+            order_table(net, x, t, args.loss),
+        ]
+    )
+
+
+def run_plot(args: argparse.Namespace) -> str:
+    """``jacobian-bp plot``: draw the picture and say where it went."""
+    from jacobian_bp.display import plots
+
+    if args.picture == "cost":
+        plots.plot_cost(args.widths, depth=args.depth, batch=args.batch, path=args.output)
+        return f"wrote the cost of every path against width to {args.output}"
+    net, x, t = network_and_data(args)
+    chain = output_chain(net, x) if args.wrt == "z/x" else jacobian_chain(net, x, t, wrt=args.wrt, loss=args.loss)
+    if args.picture == "chain":
+        plots.plot_chain(chain, path=args.output)
+        return f"wrote the chain {chain.notation} to {args.output}"
+    if not -len(chain) <= args.factor < len(chain):
+        raise InvalidArgumentError(
+            f"--factor {args.factor} is out of range: the chain has {len(chain)} factors, "
+            f"so valid choices are 0..{len(chain) - 1} (or -{len(chain)}..-1 from the end)"
+        )
+    factor = chain.factors[args.factor]
+    plots.plot_jacobian(factor, path=args.output)
+    return f"wrote {factor.name} ∈ {factor.notation} to {args.output}"

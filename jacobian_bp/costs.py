@@ -1,0 +1,338 @@
+"""What each gradient path costs (notes' closing remark on efficiency), counted from the chain's factors.
+
+Every number follows from the layer widths, the batch size and the structure
+of each factor of :func:`~jacobian_bp.chain.factors.chain_factors`; nothing is
+measured or replayed from the code. Conventions:
+
+``multiply_adds``
+    Scalar multiplications: ``(r×s)(s×c)`` is ``r·s·c``, a row times a diagonal
+    ``n``, an outer product ``m·n``. Additions alone, divisions by ``N`` and
+    evaluating ``f(a)``, ``f'(a)`` or ``∂L/∂z`` are not charged: every path
+    needs those numbers. Finite differences are charged their affine maps.
+``entries``, ``nonzero_entries``
+    Entries of the local Jacobians a path forms, as it stores them (every
+    factor as ``N`` per-example blocks for the materializing paths, the vector
+    ``f'(a)`` for the ⊙ paths), and how many of them the structure allows to be
+    non-zero.
+``peak_bytes``
+    Bytes of derivative arrays alive at once: the gradient, plus the operands
+    and result of the most demanding product (float64).
+``stored_bytes``
+    Bytes of every ``a^k`` and ``h^k`` the forward pass keeps for the backward
+    pass; ``0`` for finite differences.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from jacobian_bp.chain.factors import Factor, chain_factors
+from jacobian_bp.chain.structure import pattern
+from jacobian_bp.methods.checking import compare
+from jacobian_bp.methods.gradient import METHODS, check_method, prepare
+from jacobian_bp.network.activations import get_activation
+from jacobian_bp.network.losses import get_loss
+from jacobian_bp.network.mlp import MLP
+
+#: Bytes of one float64 entry.
+ENTRY_BYTES = 8
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The cost of one gradient computation by one path.
+
+    >>> net = jbp.notes_network()
+    >>> c = jbp.cost(net, [1.0, 0.5], 1.0, method="outer")
+    >>> c.multiply_adds, c.entries, c.nonzero_entries, c.stored_bytes
+    (17, 5, 5, 80)
+    """
+
+    method: str
+    multiply_adds: int
+    entries: int
+    nonzero_entries: int
+    peak_bytes: int
+    stored_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """What a path's cost depends on: the widths, each layer's activation, the loss and the batch size ``N``."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]  # activations[k - 1] is f_k
+    loss: str
+    batch: int
+
+    @property
+    def depth(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def gradient_entries(self) -> int:
+        """Entries of every ``W^k`` and ``b^k``: what the gradient itself holds."""
+        return sum(self.sizes[k] * (self.sizes[k - 1] + 1) for k in range(1, self.depth + 1))
+
+    @property
+    def fused(self) -> bool:
+        """Whether the loss is defined on the output activation, so backprop starts from ``z − t``."""
+        return get_loss(self.loss).output_activation == self.activations[-1]
+
+    def factors(self, wrt: str) -> list[Factor]:
+        """The chain of ``∂J/∂wrt`` for one example (:func:`~jacobian_bp.chain.factors.chain_factors`)."""
+        return chain_factors(self.sizes, self.activations, wrt)
+
+    def layers(self) -> range:
+        return range(1, self.depth + 1)
+
+
+def row_price(factor: Factor) -> int:
+    """Multiplications of a row vector times ``factor`` by the kernel its structure allows.
+
+    Nothing for the identity; one per structurally non-zero entry otherwise
+    (``n`` for a diagonal, ``m·n`` for ``∂a/∂W``'s blocks, every entry if dense).
+
+    >>> [row_price(f) for f in chain_factors([2, 3, 1], ["sigmoid", "sigmoid"], "W1")]
+    [1, 1, 3, 3, 6]
+    """
+    if pattern(factor.structure, factor.out_shape, factor.in_shape) == "identity":
+        return 0
+    return factor.nonzero
+
+
+def _materialized(network: Architecture, method: str) -> Cost:
+    """reshape, slices, einsum: every parameter's chain as stacks of ``N`` blocks, contracted left to right.
+
+    The batch mean ``∂J/∂J⁽ᵖ⁾`` is stored too; scaling by it is a division by
+    ``N``, not a multiply-add. ``slices`` cuts each factor along its first input
+    axis, so it also holds a slice and the stacked pieces.
+    """
+    N = network.batch
+    multiply_adds = entries = nonzero = peak = 0
+    for name in (f"{kind}{k}" for k in network.layers() for kind in ("W", "b")):
+        factors = network.factors(name)
+        entries += N * (1 + sum(f.stored for f in factors))
+        nonzero += N * (1 + sum(f.nonzero for f in factors))
+        multiply_adds += sum(N * f.rows * f.cols for f in factors[1:])
+        operand, largest_product = 1, 0  # entries per example of the running row
+        for position, factor in enumerate(factors):
+            result = factor.cols if position == len(factors) - 1 else N * factor.cols
+            if method == "slices":
+                piece = N * factor.stored // (factor.in_shape[0] if factor.in_shape else 1)
+                largest_product = max(largest_product, N * operand + piece + 2 * result)
+            else:
+                largest_product = max(largest_product, N * operand + result)
+            operand = factor.cols
+        peak = max(peak, N * (1 + sum(f.stored for f in factors)) + largest_product)
+    return Cost(method, multiply_adds, entries, nonzero, ENTRY_BYTES * (network.gradient_entries + peak))
+
+
+def _structured(network: Architecture) -> Cost:
+    """Per layer: the chain of ``W^k`` as stacks, its shared prefix once, then ``∂a/∂W`` and ``∂a/∂b``.
+
+    Each product costs :func:`row_price` per example, which is what the kernels
+    of :mod:`jacobian_bp.chain.structured` count.
+    """
+    N = network.batch
+    multiply_adds = entries = nonzero = peak = 0
+    for k in network.layers():
+        d_J_d_z, *prefix, d_a_d_W = network.factors(f"W{k}")
+        d_a_d_b = network.factors(f"b{k}")[-1]
+        formed = [d_J_d_z, *prefix, d_a_d_W, d_a_d_b]
+        entries += N * (1 + sum(f.stored for f in formed))
+        nonzero += N * (1 + sum(f.nonzero for f in formed))
+        multiply_adds += N * sum(row_price(f) for f in (*prefix, d_a_d_W, d_a_d_b))
+        widths = [d_J_d_z.cols] + [f.cols for f in prefix]
+        largest_product = max(N * (rows + f.cols) for rows, f in zip(widths, [*prefix, d_a_d_W], strict=True))
+        peak = max(peak, N * (1 + sum(f.stored for f in formed)) + largest_product)
+    return Cost("structured", multiply_adds, entries, nonzero, ENTRY_BYTES * (network.gradient_entries + peak))
+
+
+def _outer(network: Architecture) -> Cost:
+    """The outer path: for every layer, ``δ`` afresh from the loss, then ``δᵀ h`` and ``Σ δ``.
+
+    The same products as ``structured`` (:func:`row_price` of every factor but
+    the loss), but only ``f'(a)`` — or softmax's dense Jacobian — is formed;
+    ``W`` is used in place and ``∂a/∂W``, ``∂a/∂b`` never appear.
+    """
+    N, n_out = network.batch, network.sizes[-1]
+    multiply_adds = entries = peak = 0
+    for k in network.layers():
+        _loss, *prefix, d_a_d_W = network.factors(f"W{k}")
+        multiply_adds += N * sum(row_price(f) for f in (*prefix, d_a_d_W))
+        formed = [row_price(f) for f in prefix if f.kind == "activation"]  # f'(a), or softmax's n×n
+        entries += N * sum(formed)
+        peak = max(peak, 2 * n_out + formed[0], network.sizes[k])  # the head: operand, ∂z/∂a, result
+        for weights, activation in zip(prefix[1::2], prefix[2::2], strict=True):  # δ W, then ⊙ f'(a)
+            m, n = weights.rows, weights.cols
+            peak = max(peak, m + n, n + row_price(activation) + n)
+    return Cost("outer", multiply_adds, entries, entries, ENTRY_BYTES * (network.gradient_entries + N * peak))
+
+
+def _activation_product(activation: str, n: int) -> tuple[int, int]:
+    """``(multiply-adds, entries formed)`` of a row times ``∂h/∂a`` without the matrix, for one example.
+
+    ``⊙ f'(a)`` for an element-wise activation, nothing for the identity, and
+    softmax's ``s ⊙ (g − ⟨g, s⟩)`` (two products, nothing formed).
+    """
+    if activation == "identity":
+        return 0, 0
+    if get_activation(activation).elementwise:
+        return n, n
+    return 2 * n, 0
+
+
+def _backprop(network: Architecture) -> Cost:
+    """Algorithm 6.4: ``g`` once, carried down; each layer's ``g hᵀ`` from the same running ``g``."""
+    L, sizes, N = network.depth, network.sizes, network.batch
+    multiply_adds, entries = (0, 0) if network.fused else _activation_product(network.activations[-1], sizes[L])
+    peak = 2 * sizes[L] + entries
+    for k in range(L, 0, -1):
+        m, n = sizes[k], sizes[k - 1]
+        if k < L:
+            products, formed = _activation_product(network.activations[k - 1], m)
+            multiply_adds, entries = multiply_adds + products, entries + formed
+            peak = max(peak, m + formed + m)
+        multiply_adds += m * n  # ∇W = g hᵀ
+        if k > 1:
+            multiply_adds += m * n  # g ← Wᵀ g
+            peak = max(peak, m + n)
+    return Cost("backprop", N * multiply_adds, N * entries, N * entries, ENTRY_BYTES * (network.gradient_entries + N * peak))
+
+
+def _scalar(network: Architecture) -> Cost:
+    """One forward-mode sweep per parameter entry, from its layer to the output, then ``· ∂L/∂z``."""
+    L, sizes, N = network.depth, network.sizes, network.batch
+    multiply_adds = entries = peak = 0
+    for k in network.layers():
+        sweep_products = sweep_entries = 0
+        for j in range(k, L + 1):
+            products, formed = _activation_product(network.activations[j - 1], sizes[j])
+            sweep_products, sweep_entries = sweep_products + products, sweep_entries + formed
+            if j < L:
+                sweep_products += sizes[j + 1] * sizes[j]  # · W^{j+1}ᵀ
+            peak = max(peak, 3 * sizes[j], sizes[j] + (sizes[j + 1] if j < L else 0))
+        sweep_products += sizes[L]  # ∂L/∂z · ∂z/∂θ
+        entries_of_layer = sizes[k] * (sizes[k - 1] + 1)
+        multiply_adds += entries_of_layer * N * sweep_products
+        entries += entries_of_layer * N * sweep_entries
+    return Cost("scalar", multiply_adds, entries, entries, ENTRY_BYTES * (network.gradient_entries + N * peak))
+
+
+def _numeric(network: Architecture) -> Cost:
+    """Two forward passes per parameter entry; only the affine maps ``W h`` are charged."""
+    sizes, N = network.sizes, network.batch
+    forward = sum(N * sizes[k] * sizes[k - 1] for k in network.layers())
+    activations = max(sizes[k - 1] + 2 * sizes[k] for k in network.layers())
+    peak = network.gradient_entries + N * activations
+    return Cost("numeric", 2 * network.gradient_entries * forward, 0, 0, ENTRY_BYTES * peak)
+
+
+def predict(network: Architecture, method: str) -> Cost:
+    """The cost of ``method`` on an :class:`Architecture` (no data needed; ``stored_bytes`` left at 0).
+
+    >>> notes = Architecture((2, 3, 1), ("sigmoid", "sigmoid"), "mse", 1)
+    >>> predict(notes, "reshape").multiply_adds, predict(notes, "structured").multiply_adds
+    (59, 17)
+    """
+    check_method(method)
+    if method in ("reshape", "slices", "einsum"):
+        return _materialized(network, method)
+    paths = {"structured": _structured, "outer": _outer, "backprop": _backprop, "scalar": _scalar, "numeric": _numeric}
+    return paths[method](network)
+
+
+def cost(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") -> Cost:
+    """The cost of computing ``∂J/∂θ`` for ``(X, T)`` by ``method``.
+
+    >>> net = jbp.MLP([4, 16, 16, 2], activation="tanh", seed=0)
+    >>> X, T = np.zeros((8, 4)), np.zeros((8, 2))
+    >>> reshape, outer = jbp.cost(net, X, T, method="reshape"), jbp.cost(net, X, T, method="outer")
+    >>> reshape.multiply_adds > 10 * outer.multiply_adds, outer.entries < reshape.nonzero_entries < reshape.entries
+    (True, True)
+    """
+    check_method(method)
+    trace, _, loss_fn = prepare(net, X, T, loss)
+    network = Architecture(tuple(net.sizes), tuple(net.activations), loss_fn.name, trace.batch_size)
+    stored = 0 if method == "numeric" else trace.stored_bytes
+    return dataclasses.replace(predict(network, method), stored_bytes=stored)
+
+
+@dataclass
+class CostTable:
+    """Every path's cost, with measured seconds beside it when asked for.
+
+    >>> table = jbp.cost_table(jbp.notes_network(), [[1.0, 0.5]], [1.0])
+    >>> table["reshape"].multiply_adds > table["backprop"].multiply_adds
+    True
+    """
+
+    costs: list[Cost]
+    seconds: dict[str, float] = field(default_factory=dict)
+    agrees: dict[str, bool] = field(default_factory=dict)
+
+    def __getitem__(self, method: str) -> Cost:
+        for row in self.costs:
+            if row.method == method:
+                return row
+        raise KeyError(method)
+
+    def __str__(self) -> str:
+        fewest = min(row.multiply_adds for row in self.costs) or 1
+        header = f"{'method':<10} {'multiply-adds':>13} {'× least':>8} {'entries':>10} {'non-zero':>10}"
+        header += f" {'peak bytes':>11} {'stored bytes':>12}"
+        if self.seconds:
+            header += f" {'seconds':>9} {'agrees':>6}"
+        lines = [header]
+        for row in self.costs:
+            line = (
+                f"{row.method:<10} {row.multiply_adds:>13,} {row.multiply_adds / fewest:>8.1f} {row.entries:>10,} "
+                f"{row.nonzero_entries:>10,} {row.peak_bytes:>11,} {row.stored_bytes:>12,}"
+            )
+            if self.seconds:
+                line += f" {self.seconds[row.method]:>9.2e} {'yes' if self.agrees[row.method] else 'NO':>6}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+def cost_table(
+    net: MLP, X: Any, T: Any, loss: str = "mse", methods: Sequence[str] = METHODS, timings: bool = False
+) -> CostTable:
+    """:func:`cost` for every method; with ``timings=True`` also run and time each path (via :func:`compare`).
+
+    >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, timings=True)
+    >>> print(table)  # doctest: +ELLIPSIS
+    method     multiply-adds  × least    entries   non-zero  peak bytes stored bytes   seconds agrees
+    scalar     ...
+    >>> table["structured"].multiply_adds == table["outer"].multiply_adds
+    True
+    """
+    for method in methods:
+        check_method(method)
+    table = CostTable([cost(net, X, T, loss, method) for method in methods])
+    if timings:
+        report = compare(net, X, T, loss, methods=methods, timings=True)
+        table.seconds = {row.method: float(row.seconds or 0.0) for row in report.rows}
+        table.agrees = {row.method: row.ok for row in report.rows}
+    return table
+
+
+def widths_costs(
+    widths: Sequence[int], methods: Sequence[str] = METHODS, depth: int = 3, batch: int = 1, activation: str = "sigmoid"
+) -> dict[str, list[int]]:
+    """Multiply-adds of each method for a ``depth``-layer network of every width in ``widths``.
+
+    >>> costs = widths_costs([8, 16], methods=("reshape", "outer"))
+    >>> [round(r / o, 1) for r, o in zip(costs["reshape"], costs["outer"])]
+    [6.7, 10.8]
+    """
+    result: dict[str, list[int]] = {method: [] for method in methods}
+    for width in widths:
+        network = Architecture((width,) * (depth + 1), (activation,) * depth, "mse", batch)
+        for method in methods:
+            result[method].append(predict(network, method).multiply_adds)
+    return result

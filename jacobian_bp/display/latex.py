@@ -1,0 +1,248 @@
+"""Jacobians as LaTeX, laid out the way the notes draw them.
+
+A Jacobian whose input is a matrix — ``∂a¹/∂W¹`` of shape ``3×(3×2)`` — is
+drawn as the notes draw it, as a column of matrices: one ``3×2`` block
+``∂a¹ᵢ/∂W¹`` per output. The other layout, ``"flattened"``, draws its matrix
+form (the notes' B̄, ``3×6``) with a vertical rule between the column groups
+that came from one row of ``W¹``, so the reshape stays visible. Matrices and
+vectors look the same in both layouts.
+
+Numbers are formatted here with plain Python; an object array of SymPy
+expressions is printed by :mod:`jacobian_bp.symbolic.printing`, imported only
+then. Nothing here needs SymPy for a numeric Jacobian.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from jacobian_bp.network.dispatch import is_symbolic
+from jacobian_bp.errors import ShapeError, UnknownNameError
+
+if TYPE_CHECKING:
+    from jacobian_bp.chain.jacobian import Jacobian
+
+#: The two ways :func:`jacobian_latex` can lay out a Jacobian whose input is a matrix (or more).
+LAYOUTS = ("stacked", "flattened")
+
+#: Above this many entries :func:`jacobian_latex` refuses, rather than write pages of LaTeX.
+MAX_LATEX_ENTRIES = 2500
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+_GREEK = {"σ": r"\sigma", "δ": r"\delta", "θ": r"\theta"}
+_NOTES_NAME = re.compile(r"^(?P<base>[^⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉,]+)(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]*)(?P<sub>[₀₁₂₃₄₅₆₇₈₉,]*)$")
+_DERIVATIVE = re.compile(r"^∂(?P<num>[^/]+)/∂(?P<den>[^/]+)$")
+
+
+def tex_name(name: str) -> str:
+    """A name written with Unicode scripts, as the notes print it, in TeX.
+
+    >>> tex_name("w¹₁₂"), tex_name("a²"), tex_name("x₁"), tex_name("t")
+    ('w^{1}_{12}', 'a^{2}', 'x_{1}', 't')
+    >>> tex_name("w²₁₀,₃")
+    'w^{2}_{10,3}'
+    """
+    match = _NOTES_NAME.match(name)
+    if match is None:
+        return name
+    base = _GREEK.get(match["base"], match["base"])
+    sup = "".join(str(_SUPERSCRIPTS.index(c)) for c in match["sup"])
+    sub = "".join("," if c == "," else str(_SUBSCRIPTS.index(c)) for c in match["sub"])
+    return base + (f"^{{{sup}}}" if sup else "") + (f"_{{{sub}}}" if sub else "")
+
+
+def name_latex(name: str) -> str:
+    r"""A Jacobian's name ``∂a¹/∂W¹`` as the fraction ``\frac{\partial a^{1}}{\partial W^{1}}``.
+
+    >>> print(name_latex("∂J/∂W¹"), name_latex("A·B"))
+    \frac{\partial J}{\partial W^{1}} \text{A·B}
+    """
+    match = _DERIVATIVE.match(name)
+    if match is None:
+        return rf"\text{{{name}}}"
+    return rf"\frac{{\partial {tex_name(match['num'])}}}{{\partial {tex_name(match['den'])}}}"
+
+
+def number_latex(value: float, precision: int = 4) -> str:
+    r"""One number with ``precision`` significant digits; ``1e-05`` becomes ``1 \times 10^{-5}``.
+
+    >>> print(number_latex(0.25), number_latex(-0.0), number_latex(1.5e-5), number_latex(3), sep=" | ")
+    0.25 | 0 | 1.5 \times 10^{-5} | 3
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if math.isnan(value):
+        return r"\mathrm{NaN}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    text = format(float(value), f".{precision}g")
+    if text == "-0":
+        return "0"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def latex_printer(entries: list[Any]) -> Any:
+    """A SymPy LaTeX printer that writes every symbol of ``entries`` with the notes' name (``w^{1}_{12}``)."""
+    from sympy.printing.latex import LatexPrinter
+
+    symbols = set().union(*(entry.free_symbols for entry in entries)) if entries else set()
+    return LatexPrinter({"symbol_names": {s: tex_name(s.name) for s in symbols}})
+
+
+def latex_entries(array: np.ndarray) -> np.ndarray:
+    """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape."""
+    import sympy
+
+    source = np.asarray(array, dtype=object)
+    entries = [sympy.sympify(entry) for entry in source.ravel()]
+    printer = latex_printer(entries)
+    return np.array([printer.doprint(entry) for entry in entries], dtype=object).reshape(source.shape)
+
+
+def entry_strings(array: np.ndarray, precision: int = 4) -> np.ndarray:
+    """Every entry of ``array`` as LaTeX: an array of strings of the same shape.
+
+    >>> entry_strings(np.array([[0.5, 0.0]])).tolist()
+    [['0.5', '0']]
+    """
+    if is_symbolic(array):
+        return latex_entries(array)
+    strings = np.empty(array.shape, dtype=object)
+    for index in np.ndindex(array.shape):
+        strings[index] = number_latex(array[index].item(), precision)
+    return strings
+
+
+def bmatrix(rows: list[list[str]]) -> str:
+    r"""A ``bmatrix`` from rows of already formatted entries.
+
+    >>> print(bmatrix([["1", "0"], ["0", "1"]]))
+    \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}
+    """
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in rows) + r" \end{bmatrix}"
+
+
+def _as_rows(strings: np.ndarray) -> list[list[str]]:
+    """A 0-, 1- or 2-D array of strings as matrix rows; a vector is a row, as the notes write gradients."""
+    if strings.ndim == 0:
+        return [[strings.item()]]
+    if strings.ndim == 1:
+        return [list(strings)]
+    return [list(row) for row in strings.reshape(strings.shape[0], -1)]
+
+
+def _grouped_matrix(matrix: np.ndarray, column_group: int, row_group: int) -> str:
+    """The matrix form with a rule every ``column_group`` columns and every ``row_group`` rows."""
+    rows, cols = matrix.shape
+    if column_group >= cols and row_group >= rows:
+        return bmatrix(_as_rows(matrix))
+    spec = "|".join("c" * column_group for _ in range(cols // column_group))
+    lines = []
+    for r in range(rows):
+        line = " & ".join(matrix[r])
+        if r > 0 and r % row_group == 0:
+            line = r"\hline " + line
+        lines.append(line)
+    return rf"\left[\begin{{array}}{{{spec}}} " + r" \\ ".join(lines) + r" \end{array}\right]"
+
+
+def _flattened(jacobian: Jacobian, strings: np.ndarray) -> str:
+    in_shape, out_shape = jacobian.in_shape, jacobian.out_shape
+    matrix = strings.reshape(math.prod(out_shape), math.prod(in_shape))
+    column_group = in_shape[-1] if len(in_shape) >= 2 else matrix.shape[1]
+    row_group = out_shape[-1] if len(out_shape) >= 2 else matrix.shape[0]
+    return _grouped_matrix(matrix, max(column_group, 1), max(row_group, 1))
+
+
+def _stacked(jacobian: Jacobian, strings: np.ndarray) -> str:
+    """One block per output entry, each block shaped like the input, arranged along the output axes."""
+    out_shape, in_shape = jacobian.out_shape, jacobian.in_shape
+    if len(in_shape) < 2:
+        return _flattened(jacobian, strings)
+    blocks = np.empty(out_shape, dtype=object)
+    for index in np.ndindex(out_shape):
+        blocks[index] = bmatrix(_as_rows(strings[index]))
+    if not out_shape:
+        return blocks.item()
+    # One output axis: a column of blocks, as the notes stack ∂a¹ᵢ/∂W¹; more: a grid, last axis across.
+    return bmatrix(_as_rows(blocks.reshape(-1, out_shape[-1] if len(out_shape) >= 2 else 1)))
+
+
+def jacobian_latex(
+    jacobian: Jacobian,
+    layout: str = "stacked",
+    label: bool = True,
+    precision: int = 4,
+    max_entries: int = MAX_LATEX_ENTRIES,
+) -> str:
+    r"""The Jacobian as a LaTeX math expression (no ``$`` delimiters).
+
+    ``layout="stacked"`` draws a Jacobian whose input is a matrix as a column
+    of matrices, one per output entry; ``"flattened"`` draws its matrix form
+    with the column groups ruled off. ``label`` puts ``∂y/∂x =`` in front.
+
+    >>> J = jbp.Jacobian(np.array([[0.5, 0.0], [0.0, 0.25]]), (2,), (2,), "∂h¹/∂a¹")
+    >>> print(jacobian_latex(J))
+    \frac{\partial h^{1}}{\partial a^{1}} = \begin{bmatrix} 0.5 & 0 \\ 0 & 0.25 \end{bmatrix}
+    >>> d_a_d_W = jbp.Jacobian(np.einsum("ik,j->ikj", np.eye(2), [1.0, 2.0]), (2,), (2, 2), "∂a¹/∂W¹")
+    >>> print(jacobian_latex(d_a_d_W, layout="flattened", label=False))
+    \left[\begin{array}{cc|cc} 1 & 2 & 0 & 0 \\ 0 & 0 & 1 & 2 \end{array}\right]
+    """
+    if layout not in LAYOUTS:
+        raise UnknownNameError.for_choice("LaTeX layout", layout, LAYOUTS)
+    if jacobian.stored_entries > max_entries:
+        raise ShapeError(
+            f"{jacobian.name} has {jacobian.stored_entries} entries (shape {jacobian.shape}), more than "
+            f"max_entries={max_entries} to render as LaTeX; pass a larger max_entries or render a slice of it"
+        )
+    strings = entry_strings(jacobian.array, precision)
+    if strings.ndim == 0:
+        return f"{name_latex(jacobian.name)} = {strings.item()}" if label else strings.item()
+    body = _stacked(jacobian, strings) if layout == "stacked" else _flattened(jacobian, strings)
+    return f"{name_latex(jacobian.name)} = {body}" if label else body
+
+
+def jacobian_html(jacobian: Jacobian, layout: str = "stacked", precision: int = 4) -> str | None:
+    r"""A small HTML card for notebooks: a caption and the LaTeX (typeset by the notebook's MathJax).
+
+    ``None`` — so the notebook falls back to the plain ``repr`` — when the
+    Jacobian is too large to render.
+
+    >>> J = jbp.Jacobian(np.eye(2), (2,), (2,), "∂a¹/∂b¹")
+    >>> card = jacobian_html(J)
+    >>> card.startswith("<div") and "identity" in card and r"\begin{bmatrix}" in card
+    True
+    """
+    if jacobian.stored_entries > MAX_LATEX_ENTRIES:
+        return None
+    caption = f"{jacobian.name} ∈ {jacobian.notation}, shape {jacobian.shape}, {jacobian.structure}"
+    math_text = jacobian_latex(jacobian, layout=layout, precision=precision)
+    return (
+        '<div class="jacobian-bp-jacobian">'
+        f"<div><code>{html.escape(caption)}</code></div>"
+        f"<div>$$ {html.escape(math_text)} $$</div>"
+        "</div>"
+    )
+
+
+def product_latex(factors: list[Jacobian], label: str | None = None, **options: object) -> str:
+    r"""A chain of Jacobians written as a product of matrices, outermost first.
+
+    >>> a = jbp.Jacobian(np.array([2.0]), (), (1,), "∂J/∂z")
+    >>> b = jbp.Jacobian(np.array([[0.5]]), (1,), (1,), "∂z/∂a²")
+    >>> print(product_latex([a, b], label="∂J/∂a²"))
+    \frac{\partial J}{\partial a^{2}} = \begin{bmatrix} 2 \end{bmatrix} \begin{bmatrix} 0.5 \end{bmatrix}
+    """
+    body = " ".join(jacobian_latex(factor, label=False, **options) for factor in factors)  # type: ignore[arg-type]
+    return f"{name_latex(label)} = {body}" if label else body

@@ -1,0 +1,64 @@
+"""The ``"backprop"`` path: Goodfellow et al.'s Algorithm 6.4, in its own convention.
+
+The book writes gradients as *columns* (denominator layout), so its backward
+pass reads::
+
+    g ← ∇_ŷ J
+    for k = L, ..., 1:
+        g ← g ⊙ f'(a^k)          (times the full Jacobian if f is not element-wise)
+        ∇_{b^k} J = g
+        ∇_{W^k} J = g h^{k−1 ᵀ}
+        g ← W^kᵀ g
+
+Here each column of ``g`` is one example, so a whole batch goes through every
+line at once and ``g h^{k−1 ᵀ}`` sums the per-example outer products. Unlike
+the ``"outer"`` path, the running ``g`` is reused from one layer to the next:
+the front of the chain is computed once. In the notes' row layout the same
+step is ``g ← g W^k``: transpose both sides and the two conventions agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jacobian_bp.network.losses import Loss, output_delta
+from jacobian_bp.network.mlp import MLP, Trace
+
+Array = np.ndarray
+
+#: Columns are examples; activation functions act along this axis.
+UNITS_AXIS = 0
+
+
+def backprop_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:
+    """Algorithm 6.4 with one column per example.
+
+    >>> import jacobian_bp as jbp
+    >>> net = jbp.notes_network()
+    >>> trace = net.forward(np.array([[1.0, 0.5]]))
+    >>> backprop_gradient(net, trace, np.array([[1.0]]), jbp.get_loss("mse"))["W1"].shape
+    (3, 2)
+    """
+    # Work with (units, examples) columns, as the book does.
+    columns = {k: np.atleast_2d(v).T for k, v in trace.h.items()}
+    pre_activations = {k: np.atleast_2d(v).T for k, v in trace.a.items()}
+    batch_size = columns[0].shape[1]
+    L = net.depth
+    output = net.layer_activation(L)
+
+    # g ← ∇_ŷ J, then g ← g ⊙ f'(a^L): merged for a loss on its own output activation.
+    def output_vjp(a: Array, z: Array, g: Array) -> Array:
+        return output.vjp(a, z, g, axis=UNITS_AXIS)
+
+    g = output_delta(loss, output.name, columns[L], np.atleast_2d(T).T, pre_activations[L], output_vjp) / batch_size
+    grads: dict[str, Array] = {}
+    for k in range(L, 0, -1):
+        if k < L:
+            g = net.layer_activation(k).vjp(pre_activations[k], columns[k], g, axis=UNITS_AXIS)
+        grads[f"b{k}"] = g.sum(axis=1)
+        grads[f"W{k}"] = g @ columns[k - 1].T
+        if k > 1:
+            # g ← Wᵀ g, computed as (gᵀ W)ᵀ — the notes' row form g W — so that g keeps the memory
+            # layout of the stored columns (transposed rows): mixing layouts slows down every ⊙.
+            g = (g.T @ net.params[f"W{k}"]).T
+    return {name: grads[name] for name in net.param_names}

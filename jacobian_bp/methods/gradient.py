@@ -1,0 +1,125 @@
+"""One entry point, eight ways to compute the same gradient.
+
+=========== ==============================================================
+``scalar``  the notes' first part: one partial derivative at a time
+``reshape`` materialize every local Jacobian, chain by flatten-and-reshape
+``slices``  ... chain slice by slice and collate
+``einsum``  ... chain with ``einops.einsum`` over named axes
+``structured`` ... contract each factor by its structure (⊙, outer product, skip)
+``outer``   the notes' outer-product and ⊙ shortcuts, layer by layer
+``backprop`` Goodfellow's Algorithm 6.4, column vectors, reusing ``g``
+``numeric`` central finite differences
+=========== ==============================================================
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from jacobian_bp.chain.approaches import CHAIN_METHODS
+from jacobian_bp.chain.budget import resolve_max_bytes
+from jacobian_bp.errors import InputTypeError, UnknownNameError
+from jacobian_bp.methods.backprop import backprop_gradient
+from jacobian_bp.methods.materialized import chained_gradient
+from jacobian_bp.methods.numeric import numeric_gradient
+from jacobian_bp.methods.outer import outer_gradient
+from jacobian_bp.methods.scalar import scalar_gradient
+from jacobian_bp.methods.structured import structured_gradient
+from jacobian_bp.network.dispatch import is_symbolic
+from jacobian_bp.network.losses import Loss, get_loss
+from jacobian_bp.network.mlp import MLP, Trace
+from jacobian_bp.network.validation import check_loss_fits, check_targets
+
+Array = np.ndarray
+GradientPath = Callable[[MLP, Trace, Array, Loss], dict[str, Array]]
+
+
+def _chained_with(method: str) -> Callable[..., dict[str, Array]]:
+    def path(net: MLP, trace: Trace, T: Array, loss: Loss, max_bytes: int | None = None) -> dict[str, Array]:
+        return chained_gradient(net, trace, T, loss, method, max_bytes)
+
+    path.__name__ = f"{method}_gradient"
+    return path
+
+
+PATHS: dict[str, GradientPath] = {
+    "scalar": scalar_gradient,
+    "reshape": _chained_with("reshape"),
+    "slices": _chained_with("slices"),
+    "einsum": _chained_with("einsum"),
+    "structured": structured_gradient,
+    "outer": outer_gradient,
+    "backprop": backprop_gradient,
+    "numeric": numeric_gradient,
+}
+
+#: Every gradient method, from the most literal to the most efficient, then the referee.
+METHODS: tuple[str, ...] = tuple(PATHS)
+
+#: The methods that compute the gradient exactly (all but finite differences).
+EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m != "numeric")
+
+#: The methods that materialize Jacobians, and so answer to the memory budget: their paths take ``max_bytes``.
+MATERIALIZING_METHODS: tuple[str, ...] = (*CHAIN_METHODS, "structured")
+
+
+def path_for(method: str, max_bytes: int | None = None) -> GradientPath:
+    """The gradient path of ``method``, held to the budget ``max_bytes`` if it materializes Jacobians.
+
+    >>> path_for("einsum", max_bytes=2**20).__name__
+    'einsum_gradient'
+    """
+    check_method(method)
+    if method not in MATERIALIZING_METHODS:
+        return PATHS[method]
+    budget = resolve_max_bytes(max_bytes)
+    return functools.wraps(PATHS[method])(functools.partial(PATHS[method], max_bytes=budget))
+
+
+def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
+    """Validate everything and run the forward pass once: what every path starts from."""
+    if not isinstance(net, MLP):
+        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
+    if any(is_symbolic(value) for value in net.params.values()):
+        raise InputTypeError(
+            "this network's parameters are SymPy symbols and these paths compute numbers; use "
+            "jacobian_bp.symbolic.gradient(net, method=...), then symbolic.evaluate(...) for numbers"
+        )
+    loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    trace = net.forward(X)
+    return trace, check_targets(net, trace.h[0], T, loss_fn), loss_fn
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`UnknownNameError` listing :data:`METHODS` unless ``method`` is one."""
+    if method not in PATHS:
+        raise UnknownNameError.for_choice("gradient method", method, METHODS)
+
+
+def gradient(
+    net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop", max_bytes: int | None = None
+) -> dict[str, Array]:
+    """``∂J/∂θ`` for every parameter, as a dict shaped exactly like ``net.params``.
+
+    ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``J`` is the mean loss over the batch.
+    The materializing methods (``reshape``, ``slices``, ``einsum``) check every
+    Jacobian against the memory budget ``max_bytes`` (default: the environment
+    variable ``JACOBIAN_BP_MAX_BYTES``, else 1 GiB) before allocating it.
+
+    >>> net = jbp.notes_network()
+    >>> X, T = np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([1.0, 0.0])
+    >>> by_einsum = jbp.gradient(net, X, T, loss="mse", method="einsum")
+    >>> by_backprop = jbp.gradient(net, X, T, loss="mse", method="backprop")
+    >>> {name: g.shape for name, g in by_einsum.items()}
+    {'W1': (3, 2), 'b1': (3,), 'W2': (1, 3), 'b2': (1,)}
+    >>> all(np.allclose(by_einsum[k], by_backprop[k], rtol=1e-10, atol=1e-12) for k in net.params)
+    True
+    """
+    path = path_for(method, max_bytes)
+    trace, T, loss_fn = prepare(net, X, T, loss)
+    return path(net, trace, T, loss_fn)

@@ -17,6 +17,20 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 """
 
 # Errors and limits, used everywhere.
+from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
+from jacobian_bp.chain.batch import BATCH_VIEWS, BatchedJacobian
+from jacobian_bp.chain.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
+from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.chain.jacobian_chain import JacobianChain, jacobian_chain
+from jacobian_bp.chain.order import ORDERS
+from jacobian_bp.chain.output_chain import output_chain
+
+# Gradient computation in matrix notation: generalized Jacobians, their chain, Approaches 1 and 2.
+from jacobian_bp.chain.structure import STRUCTURES
+from jacobian_bp.chain.structured import StructuredContraction, contract_structured
+
+# Why backpropagation is cheap.
+from jacobian_bp.costs import Cost, CostTable, cost, cost_table
 from jacobian_bp.errors import (
     ChainError,
     GradcheckError,
@@ -29,29 +43,15 @@ from jacobian_bp.errors import (
     ShapeError,
     UnknownNameError,
 )
-from jacobian_bp.chain.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
+from jacobian_bp.methods.checking import Comparison, compare, gradcheck
+
+# From the gradient to backpropagation: every method, compared and checked.
+from jacobian_bp.methods.gradient import EXACT_METHODS, METHODS, gradient
 
 # The forward pass (the notes' network, its activations and loss).
 from jacobian_bp.network.activations import ACTIVATIONS, Activation, get_activation
 from jacobian_bp.network.losses import LOSSES, Loss, get_loss
 from jacobian_bp.network.mlp import MLP, Trace, notes_network
-
-# Gradient computation in matrix notation: generalized Jacobians, their chain, Approaches 1 and 2.
-from jacobian_bp.chain.structure import STRUCTURES
-from jacobian_bp.chain.jacobian import Jacobian
-from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
-from jacobian_bp.chain.order import ORDERS
-from jacobian_bp.chain.jacobian_chain import JacobianChain, jacobian_chain
-from jacobian_bp.chain.batch import BATCH_VIEWS, BatchedJacobian
-from jacobian_bp.chain.output_chain import output_chain
-from jacobian_bp.chain.structured import StructuredContraction, contract_structured
-
-# From the gradient to backpropagation: every method, compared and checked.
-from jacobian_bp.methods.gradient import EXACT_METHODS, METHODS, gradient
-from jacobian_bp.methods.checking import Comparison, compare, gradcheck
-
-# Why backpropagation is cheap.
-from jacobian_bp.costs import Cost, CostTable, cost, cost_table
 
 # Beyond the notes: training on toy data.
 from jacobian_bp.training import datasets

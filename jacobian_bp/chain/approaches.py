@@ -1,4 +1,4 @@
-"""Multiplying a Jacobian by a Jacobian: the notes' two approaches, and einsum (notes §6, "a·B").
+"""Multiplying a Jacobian by a Jacobian: the notes' Approach 1, Approach 2 (their a·B example), and einsum.
 
 ``∂y/∂x = ∂y/∂u · ∂u/∂x`` sums over the axes of ``u``, which the left factor
 has last and the right factor has first. Each approach is one function that

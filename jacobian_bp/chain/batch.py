@@ -1,4 +1,4 @@
-"""A batch of examples (notes §8): the chain of Jacobians with a batch axis, in two views.
+"""A batch of examples (the notes' "Extension to multiple examples"): the chain with a batch axis, two views.
 
 The batch-mean loss ``J = (1/N) [J⁽¹⁾ … J⁽ᴺ⁾] · 1`` puts one more factor at the
 front of every chain, ``∂J/∂J⁽ᵖ⁾`` (``N`` weights ``1/N``); every other factor

@@ -1,15 +1,9 @@
-"""A memory budget for materialized Jacobians.
+"""A memory budget for materialized Jacobians (the price of the notes' "long way").
 
-Materializing the chain is the point of this library, and also its price: the
-full Jacobian of a batch grows with ``N²``, and ``∂a/∂W`` of one wide layer
-already holds ``m·m·n`` numbers. Every step that materializes an array first
-works out how many bytes it is about to allocate and compares that with the
-budget; over the budget it raises :class:`~jacobian_bp.errors.MemoryBudgetError`
-*instead of* allocating, so the process carries on as if nothing happened.
-
-The budget is, in order of precedence: the ``max_bytes=`` argument of the call,
-the environment variable ``JACOBIAN_BP_MAX_BYTES``, and :data:`DEFAULT_MAX_BYTES`
-(1 GiB). It applies to each array on its own, not to their sum.
+Every step that materializes an array first works out its bytes and, over the
+budget, raises :class:`~jacobian_bp.errors.MemoryBudgetError` instead of
+allocating. The budget is the ``max_bytes=`` argument, else the environment
+variable ``JACOBIAN_BP_MAX_BYTES``, else 1 GiB; it applies to each array alone.
 """
 
 from __future__ import annotations

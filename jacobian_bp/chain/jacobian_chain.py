@@ -1,15 +1,8 @@
-"""The chain of local Jacobians from the loss down to one parameter.
+"""The chain of ∂J/∂θ built for real (the notes' matrix notation): every local Jacobian, then their product.
 
-For the notes' network and ``wrt="W1"`` the chain is
-
-    ∂J/∂W¹ = ∂J/∂z · ∂z/∂a² · ∂a²/∂h¹ · ∂h¹/∂a¹ · ∂a¹/∂W¹
-             R^{1×1}  R^{1×1}  R^{1×3}  R^{3×3}  R^{3×(3×2)}
-
-Every factor is materialized as a full :class:`~jacobian_bp.chain.jacobian.Jacobian`
-— the diagonal activation Jacobians and the 3-D ``∂a/∂W`` included — and
-:meth:`JacobianChain.contract` multiplies them out with any chaining method.
-A batch of examples gets a chain with a batch axis, in the full or the
-per-example view of :mod:`jacobian_bp.chain.batch`.
+For the notes' network and ``wrt="W1"``: ``∂J/∂z · ∂z/∂a² · ∂a²/∂h¹ · ∂h¹/∂a¹ ·
+∂a¹/∂W¹``, in ``R^{1×1} R^{1×1} R^{1×3} R^{3×3} R^{3×(3×2)}``. A batch gets the
+full or per-example view of :mod:`jacobian_bp.chain.batch`.
 """
 
 from __future__ import annotations
@@ -148,7 +141,9 @@ def display_name(name: str) -> str:
     return name if name == INPUT_NAME else name[0] + superscript(int(name[1:]))
 
 
-def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, max_bytes: int | None = None) -> JacobianChain:
+def example_chain(
+    net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, max_bytes: int | None = None
+) -> JacobianChain:
     """The chain of ``∂J/∂wrt`` for the one example whose forward pass is ``trace`` (1-D arrays).
 
     Every factor of :func:`~jacobian_bp.chain.factors.chain_factors`, built as a

@@ -1,20 +1,10 @@
-"""In which order to multiply a chain of Jacobians: reverse, forward, or the cheapest.
+"""In which order to multiply a chain (the notes' closing remark on efficiency): reverse, forward, or the cheapest.
 
-A chain ``A₁ A₂ ⋯ Aₙ`` of Jacobians, seen through their matrix forms, has
-shapes ``p₀×p₁, p₁×p₂, …, pₙ₋₁×pₙ``. The product is the same whatever the
-parenthesization, but the work is not: multiplying a ``p×q`` matrix by a
-``q×r`` one costs ``p·q·r`` multiply-adds.
-
-* ``"reverse"`` — left to right, from the loss end: ``((A₁A₂)A₃)⋯``. With a
-  scalar loss ``p₀ = 1``, every intermediate result is a row vector: this is
-  reverse accumulation, backpropagation's order.
-* ``"forward"`` — right to left, from the parameter end: ``A₁(A₂(A₃⋯))``:
-  forward accumulation, cheap when the chain starts from a narrow input.
-* ``"optimal"`` — the cheapest parenthesization, found by the textbook
-  matrix-chain dynamic programme over the ``pᵢ``.
-
-A parenthesization is written as a tree of factor positions: ``((0, 1), 2)``
-multiplies factors 0 and 1 first, then the result by factor 2.
+The product of matrix forms ``p₀×p₁, p₁×p₂, …`` is the same in any order, but a
+``p×q`` times ``q×r`` product costs ``p·q·r``: left to right from the loss is
+reverse accumulation (backpropagation's order), right to left is forward
+accumulation, and the matrix-chain dynamic programme finds the cheapest. A
+parenthesization is a tree of factor positions: ``((0, 1), 2)``.
 """
 
 from __future__ import annotations
@@ -23,8 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from jacobian_bp.errors import ChainError, UnknownNameError
 from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.errors import ChainError, UnknownNameError
 
 #: The contraction orders every chaining function accepts.
 ORDERS = ("reverse", "forward", "optimal")

@@ -1,15 +1,7 @@
-"""``∂z/∂x``: the Jacobian of a network's output with respect to its input, as a chain.
+"""``∂z/∂x``, the network's own Jacobian as a chain (beyond the notes): the loss's chain without the loss.
 
-With a scalar loss the chain starts with a row vector and reverse order is the
-natural one. Drop the loss and look at the network itself, a map from
-``n₀`` inputs to ``n_L`` outputs: its chain
-
-    ∂z/∂x = ∂z/∂a^L · W^L · ∂h^{L−1}/∂a^{L−1} · … · ∂h¹/∂a¹ · W¹
-
-starts ``n_L`` rows tall and ends ``n₀`` columns wide. When the input is narrow
-and the output wide (a vector-valued function of a scalar, say), contracting
-from the right — forward accumulation — keeps every intermediate result a
-column vector and wins.
+It starts ``n_L`` rows tall and ends ``n₀`` columns wide, so for a narrow input
+and a wide output forward order (from the right) is the cheap one.
 """
 
 from __future__ import annotations

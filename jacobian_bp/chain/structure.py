@@ -1,4 +1,4 @@
-"""The structure of a Jacobian: which of its entries can be non-zero (notes §4–6).
+"""The structure of a Jacobian: which entries can be non-zero (diagonal ∂h/∂a, block-sparse ∂a/∂W, …).
 
 An element-wise activation's Jacobian is diagonal, ``∂a/∂W`` holds ``x`` only
 in the blocks ``δ_ik`` (block-sparse), a batch's full Jacobian is zero between
@@ -11,6 +11,7 @@ kernel pattern the structured contraction uses for it (:func:`pattern`).
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 Array = np.ndarray

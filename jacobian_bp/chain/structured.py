@@ -1,4 +1,4 @@
-"""Structured contraction (notes §5–7): multiply each pair of Jacobians by the structure it has.
+"""Structured contraction: each product done by the structure of its factors (the notes' ⊙ and outer product).
 
 The notes notice that a diagonal ``∂h/∂a`` is an element-wise product and that
 ``∂a/∂W`` turns the last product into an outer product. Here that is mechanical:
@@ -27,7 +27,6 @@ Shape = tuple[int, ...]
 
 #: The kernels a structured product can use, cheapest kind first.
 KERNELS = ("skip", "scale", "outer", "matmul")
-
 
 
 def factor_pattern(factor: Jacobian) -> str:

@@ -1,10 +1,6 @@
-"""The ``cost`` and ``plot`` subcommands of ``jacobian-bp``.
+"""The ``cost`` and ``plot`` subcommands: every path's cost and the chain orders as tables, and pictures.
 
-``jacobian-bp cost`` prints what every gradient path costs and, for every
-chain of one example, the multiply-adds of the three contraction orders;
-``jacobian-bp plot jacobian|chain|cost -o FILE.png`` draws a picture. Both
-default to the notes' 2-3-1 network and example; ``--sizes`` picks another
-network, filled with random data from ``--seed``.
+Both default to the notes' 2-3-1 network and example; ``--sizes`` picks another.
 """
 
 from __future__ import annotations
@@ -14,14 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.chain.order import ORDERS
+from jacobian_bp.chain.output_chain import output_chain
 from jacobian_bp.costs import cost_table
 from jacobian_bp.errors import InvalidArgumentError
 from jacobian_bp.methods.gradient import METHODS
-from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.network.losses import LOSSES, get_loss
 from jacobian_bp.network.mlp import MLP, notes_network
-from jacobian_bp.chain.output_chain import output_chain
 
 Array = np.ndarray
 

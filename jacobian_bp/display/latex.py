@@ -1,15 +1,8 @@
-"""Jacobians as LaTeX, laid out the way the notes draw them.
+"""Jacobians as LaTeX, laid out as the notes draw them.
 
-A Jacobian whose input is a matrix — ``∂a¹/∂W¹`` of shape ``3×(3×2)`` — is
-drawn as the notes draw it, as a column of matrices: one ``3×2`` block
-``∂a¹ᵢ/∂W¹`` per output. The other layout, ``"flattened"``, draws its matrix
-form (the notes' B̄, ``3×6``) with a vertical rule between the column groups
-that came from one row of ``W¹``, so the reshape stays visible. Matrices and
-vectors look the same in both layouts.
-
-Numbers are formatted here with plain Python; an object array of SymPy
-expressions is printed by :mod:`jacobian_bp.symbolic.printing`, imported only
-then. Nothing here needs SymPy for a numeric Jacobian.
+``"stacked"`` draws ``∂a¹/∂W¹`` as a column of ``3×2`` blocks; ``"flattened"``
+draws its matrix form (the notes' B̄) with the column groups ruled off. Numbers
+need nothing more; SymPy entries are printed with the notes' names.
 """
 
 from __future__ import annotations
@@ -21,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.network.dispatch import is_symbolic
 from jacobian_bp.errors import ShapeError, UnknownNameError
+from jacobian_bp.network.dispatch import is_symbolic
 
 if TYPE_CHECKING:
     from jacobian_bp.chain.jacobian import Jacobian

@@ -1,16 +1,8 @@
-"""Pictures: a Jacobian as a heatmap, its sparsity pattern, a whole chain, cost against width.
+"""Pictures (extra ``plot``): a Jacobian as a heatmap, its sparsity, a whole chain, cost against width, a loss curve.
 
-Matplotlib is an optional extra (``pip install "jacobian_bp[plot]"``); it is
-imported only inside these functions and always drives the headless Agg
-backend, so they work on a server and in CI. Each function returns a
-:class:`matplotlib.figure.Figure` and, given ``path``, also writes it there
-(the format follows the file's extension).
-
-A Jacobian with more than two axes is drawn as its matrix form — rows are the
-flattened output, columns the flattened input — with thin lines between the
-groups that share a leading index: for ``∂a/∂W`` of shape ``3×(3×2)`` the six
-columns fall into three groups of two, one per row of ``W``, and the picture
-shows the δ·x pattern of the notes.
+Matplotlib is imported only inside these functions, on the headless Agg canvas.
+Each function returns a Figure and, given ``path``, writes it there. A tensor
+is drawn as its matrix form with the column groups of one row of ``W`` marked.
 """
 
 from __future__ import annotations
@@ -22,16 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jacobian_bp.chain.jacobian import Jacobian, nonzero_mask
+from jacobian_bp.chain.jacobian_chain import JacobianChain
 from jacobian_bp.costs import widths_costs
 from jacobian_bp.errors import InvalidArgumentError, MissingDependencyError
 from jacobian_bp.methods.gradient import METHODS, check_method
-from jacobian_bp.chain.jacobian import Jacobian, nonzero_mask
-from jacobian_bp.chain.jacobian_chain import JacobianChain
 
 if TYPE_CHECKING:
-    from jacobian_bp.training.train import History
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from jacobian_bp.training.train import History
 
 #: Draw tick labels for every row/column up to this many.
 MAX_LABELLED = 24

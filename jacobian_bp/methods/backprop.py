@@ -1,20 +1,9 @@
-"""The ``"backprop"`` path: Goodfellow et al.'s Algorithm 6.4, in its own convention.
+"""The ``"backprop"`` method: Algorithm 6.4 of Goodfellow et al., in the book's column convention.
 
-The book writes gradients as *columns* (denominator layout), so its backward
-pass reads::
-
-    g ← ∇_ŷ J
-    for k = L, ..., 1:
-        g ← g ⊙ f'(a^k)          (times the full Jacobian if f is not element-wise)
-        ∇_{b^k} J = g
-        ∇_{W^k} J = g h^{k−1 ᵀ}
-        g ← W^kᵀ g
-
-Here each column of ``g`` is one example, so a whole batch goes through every
-line at once and ``g h^{k−1 ᵀ}`` sums the per-example outer products. Unlike
-the ``"outer"`` path, the running ``g`` is reused from one layer to the next:
-the front of the chain is computed once. In the notes' row layout the same
-step is ``g ← g W^k``: transpose both sides and the two conventions agree.
+``g ← ∇_ŷ J``; for ``k = L … 1``: ``g ← g ⊙ f'(a^k)``, ``∇_{b^k} J = g``,
+``∇_{W^k} J = g h^{k−1 ᵀ}``, ``g ← W^kᵀ g``. Each column of ``g`` is one example,
+and the running ``g`` is reused from layer to layer: the front of the chain is
+computed once. In the notes' row layout the last step is ``g ← g W^k``.
 """
 
 from __future__ import annotations

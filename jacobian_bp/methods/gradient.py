@@ -1,15 +1,9 @@
-"""One entry point, eight ways to compute the same gradient.
+"""``jbp.gradient``: one entry point for the eight methods of :data:`METHODS`, and the validation they share.
 
-=========== ==============================================================
-``scalar``  the notes' first part: one partial derivative at a time
-``reshape`` materialize every local Jacobian, chain by flatten-and-reshape
-``slices``  ... chain slice by slice and collate
-``einsum``  ... chain with ``einops.einsum`` over named axes
-``structured`` ... contract each factor by its structure (⊙, outer product, skip)
-``outer``   the notes' outer-product and ⊙ shortcuts, layer by layer
-``backprop`` Goodfellow's Algorithm 6.4, column vectors, reusing ``g``
-``numeric`` central finite differences
-=========== ==============================================================
+``scalar`` (one partial derivative at a time), ``reshape``, ``slices``, ``einsum``
+(every Jacobian built and multiplied out), ``structured`` (contracted by
+structure), ``outer`` (the notes' shortcuts), ``backprop`` (Algorithm 6.4) and
+``numeric`` (finite differences, the referee).
 """
 
 from __future__ import annotations

@@ -1,19 +1,9 @@
-"""The ``"outer"`` path: the notes' outer-product shortcut, layer by layer.
+"""The ``"outer"`` method: the notes' ⊙ and outer-product shortcuts, layer by layer.
 
-The notes notice that ``∂a/∂W`` is so sparse that multiplying the row vector
-``δ = ∂J/∂a^k`` by it is just the outer product ``δᵀ (h^{k−1})ᵀ``, and that
-multiplying by a diagonal activation Jacobian is ``⊙ f'(a)``. This path applies
-both shortcuts in the notes' numerator layout (row vectors, ``δ ← δ W``).
-
-Multiplying by an activation's Jacobian follows the same shortcuts
-(:func:`times_jacobian`): nothing for the identity, ``⊙ f'(a)`` for an
-element-wise activation, the full dense Jacobian for softmax.
-
-Like the notes' derivation, it computes each layer's ``δ`` from the loss
-inwards, *afresh for every layer*: the front of the chain is recomputed. Backprop
-(:mod:`jacobian_bp.methods.backprop`) is what you get when you stop doing that.
-Rows are examples: a whole batch is one matrix product, with no Python loop
-over examples.
+A row ``δ = ∂J/∂a^k`` times ``∂a/∂W`` is the outer product ``δᵀ hᵀ``, and times a
+diagonal activation Jacobian it is ``δ ⊙ f'(a)`` (softmax's dense Jacobian is
+multiplied in full). Like the notes, each layer's ``δ`` is computed afresh from
+the loss; backprop is what stopping that gives.
 """
 
 from __future__ import annotations

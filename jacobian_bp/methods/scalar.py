@@ -1,17 +1,8 @@
-"""The ``"scalar"`` path: the notes' first part, one partial derivative at a time.
+"""The ``"scalar"`` method: one partial derivative at a time, as the notes begin (the notes' "Gradient computation").
 
-The notes differentiate ``J`` with respect to a single weight, say ``w¹₁₁``,
-by pushing ``∂/∂w¹₁₁`` inwards through the chain rule until it meets the
-weight, then summing over the training set:
-
-    ∂J/∂w¹₁₁ = (1/N) Σ_p (z⁽ᵖ⁾ − t⁽ᵖ⁾) σ'(a²⁽ᵖ⁾) w²₁ σ'(a¹₁⁽ᵖ⁾) x₁⁽ᵖ⁾
-
-This path does exactly that for every weight and bias of a network of any
-depth: it starts from ``∂a^k/∂θ`` (non-zero only in the unit that ``θ`` feeds),
-carries that single derivative forward through the later layers, multiplies by
-``∂L/∂z``, and averages over the examples. No matrix of the chain is formed;
-every parameter costs a forward sweep of its own, which is why nobody trains
-this way.
+For each weight or bias ``θ`` the derivative ``∂a^k/∂θ`` (non-zero in one unit)
+is carried forward through the later layers, met by ``∂L/∂z`` and averaged over
+the examples — the notes' ``∂J/∂w¹₁₁`` for every entry of a network of any depth.
 """
 
 from __future__ import annotations

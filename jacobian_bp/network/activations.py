@@ -1,15 +1,9 @@
-"""Activation functions, each with its value, its Jacobian and its products with vectors.
+"""Activation functions (the notes' forward pass and ∂h/∂a): each one's value, Jacobian and product with a row vector.
 
-An element-wise activation ``h_i = f(a_i)`` has a *diagonal* Jacobian
-``diag(f'(a))``: multiplying a row vector by it is the element-wise product
-``g ⊙ f'(a)`` — the notes' ⊙ shortcut. Softmax mixes its inputs, so its
-Jacobian ``diag(s) − s sᵀ`` is dense and the shortcut does not apply; every
-path here multiplies by the real Jacobian instead.
-
-All functions act on the last axis and broadcast over leading (batch) axes.
-Given an object array of SymPy expressions, the element-wise functions hand
-over to their SymPy versions (:mod:`jacobian_bp.network.dispatch`); the float64 code
-below is untouched by that.
+An element-wise ``f`` has the diagonal Jacobian ``diag(f'(a))``, so a row times
+it is ``g ⊙ f'(a)``; softmax's ``diag(s) − s sᵀ`` is dense. Functions act on the
+last axis and broadcast over batch axes; object arrays of SymPy expressions go
+to :mod:`jacobian_bp.network.sympy_functions`.
 """
 
 from __future__ import annotations
@@ -19,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
 from jacobian_bp.errors import UnknownNameError
+from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
 
 Array = np.ndarray
 

@@ -1,13 +1,8 @@
-"""The affine layer ``a = W h + b`` and its three local Jacobians.
+"""The affine layer ``a = W h + b`` and its three local Jacobians: ∂a/∂h = W, ∂a/∂b = I, the tensor ∂a/∂W.
 
-* ``∂a/∂h = W`` — a plain matrix;
-* ``∂a/∂b = I`` — the identity;
-* ``∂a/∂W`` — a 3-D tensor of shape ``(m, m, n)`` with entries
-  ``∂a_i/∂W_kj = δ_ik h_j``: slice ``i`` is zero except for row ``i``, which
-  holds ``hᵀ``. Multiplying a row vector ``g`` by it gives the outer product
-  ``gᵀ hᵀ`` — the notes' shortcut, and the ``vjp`` below.
-
-Functions broadcast over leading batch axes of ``h`` and ``g``.
+``∂a/∂h = W``; ``∂a/∂b = I``; ``∂a/∂W`` has shape ``(m, m, n)`` and entries
+``∂a_i/∂W_kj = δ_ik h_j`` — slice ``i`` holds ``hᵀ`` in row ``i`` and zeros
+elsewhere, so a row ``g`` times it is the outer product ``gᵀ hᵀ``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """Numbers or symbols: the one test that lets the engine run over SymPy expressions.
 
-The engine's arrays hold float64 numbers. An array of ``dtype=object`` holds
-SymPy expressions instead (see :mod:`jacobian_bp.symbolic`); reshapes, slices,
-matrix products and einsum work on it unchanged, and only the element-wise
-functions (``exp``, ``tanh``, the sigmoid, ...) need a SymPy version. Those
-functions ask :func:`is_symbolic` first and, for an object array, hand over to
-:mod:`jacobian_bp.network.sympy_functions`, imported only then — so importing the
-package never imports SymPy, and the float path pays one dtype check.
+An object array holds SymPy expressions; reshapes, products and einsum work on
+it unchanged, and only the element-wise functions hand over to
+:mod:`jacobian_bp.network.sympy_functions`, imported only then.
 """
 
 from __future__ import annotations

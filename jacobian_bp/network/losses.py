@@ -1,17 +1,8 @@
-"""Loss functions: the value per example, and its gradient with respect to the output ``z``.
+"""Losses (the notes' "Gradient computation"): the value per example and ``∂L/∂z``; ``J`` is their mean over the batch.
 
-Every loss sums over the output units of one example and the network's loss
-``J`` averages over the examples of the batch, so for the notes' ``"mse"``
-``J = 1/(2N) Σ_p ‖t⁽ᵖ⁾ − z⁽ᵖ⁾‖²``.
-
-``bce`` and ``cross_entropy`` are evaluated from the pre-activation ``a`` of
-the output layer (the logits), which keeps the value finite when the output
-saturates at exactly 0 or 1. Paired with their own output activation they
-also have a fused gradient ``∂L/∂a = z − t``: the product ``∂L/∂z · ∂z/∂a``
-worked out by hand, used by the efficient paths.
-
-On object arrays of SymPy expressions the exp/log helpers hand over to SymPy
-(:mod:`jacobian_bp.network.dispatch`), so the same losses work symbolically.
+The notes' ``"mse"`` gives ``J = 1/(2N) Σ_p ‖t⁽ᵖ⁾ − z⁽ᵖ⁾‖²``. ``bce`` and
+``cross_entropy`` are computed from the logits, so they stay finite when ``z``
+saturates; on their own output activation ``∂L/∂z · ∂z/∂a`` is ``z − t``.
 """
 
 from __future__ import annotations
@@ -21,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jacobian_bp.errors import NonFiniteError, UnknownNameError
 from jacobian_bp.network.activations import sigmoid
 from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
-from jacobian_bp.errors import NonFiniteError, UnknownNameError
 
 Array = np.ndarray
 

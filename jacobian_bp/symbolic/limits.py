@@ -1,23 +1,16 @@
-"""How big a symbolic computation may get, estimated from the layer sizes before anything is built.
+"""How big a symbolic computation may get, estimated from the widths before anything is built.
 
-Symbolic Jacobians are for reading. Past a few hundred entries nobody reads
-them, and SymPy slows from milliseconds to minutes, so each request is sized
-up first — from the widths alone, in microseconds — and a request too large
-raises :class:`~jacobian_bp.errors.MemoryBudgetError` saying what was too big
-and what to do instead. Three things are limited:
-
-* the number of parameters of a symbolic network;
-* the number of entries of any one Jacobian of a chain;
-* the size of one entry of the contracted result: symbols per expression,
-  which grows like the product of the widths above the parameter.
+Symbolic Jacobians are for reading: a network with too many parameters, a chain
+factor with too many entries, or result entries with too many symbols raise
+:class:`~jacobian_bp.errors.MemoryBudgetError` saying what to do instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jacobian_bp.errors import MemoryBudgetError
 from jacobian_bp.chain.factors import chain_factors
+from jacobian_bp.errors import MemoryBudgetError
 
 #: Most parameters a symbolic network may have.
 MAX_PARAMETERS = 200

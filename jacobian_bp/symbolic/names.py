@@ -1,15 +1,8 @@
-"""The notes' names for every quantity of a network, as SymPy symbols.
+"""The notes' names as SymPy symbols: ``w¹₁₂`` is row 1, column 2 of ``W¹`` (layer up, unit down).
 
-Layer indices are superscripts and unit indices subscripts, as the notes print
-them: ``w¹₁₂`` is row 1, column 2 of ``W¹``. A layer of one unit drops its
-subscript (``a²``, ``b²``, ``z``, ``t``), and a weight matrix of one row is
-indexed by column alone — the notes' column vector ``w²`` with entries
-``w²₁, w²₂, w²₃`` is the ``1×3`` matrix ``W2`` here. Indices above 9 are
-separated by commas (``w¹₁₀,₂``). Every symbol is real.
-
-The names depend on the layer sizes only, so the symbolic network and
-:func:`~jacobian_bp.symbolic.evaluate` (which maps each name to a number of a
-numeric network) agree on them without sharing any state.
+A layer of one unit drops its subscript (``a²``, ``b²``, ``z``, ``t``) and a
+one-row weight matrix is indexed by column (the notes' ``w²₁, w²₂, w²₃``).
+Names depend only on the widths, so networks and ``evaluate`` agree on them.
 """
 
 from __future__ import annotations

@@ -1,20 +1,8 @@
-"""Small toy problems to train on, generated with numpy: no downloads, the same data for the same seed.
+"""Toy problems to train on (beyond the notes), made with numpy: the same data for the same seed.
 
-Every generator returns ``(X, T)``: inputs ``X`` of shape ``(N, n0)`` and
-targets ``T`` of shape ``(N, nL)``, both float64. Binary problems have one
-target column of 0s and 1s (class 1 is the second moon, the inner circle, the
-"different" corners of xor); :func:`spiral` has one-hot rows for a softmax
-output; :func:`regression` has real-valued targets.
-
-=============== ====== ======= ===================================================
-generator        n0     nL      what it is
-=============== ====== ======= ===================================================
-``xor``          2      1       the four corners of the unit square, t = x₁ XOR x₂
-``moons``        2      1       two interleaving half circles
-``circles``      2      1       a small circle inside a large one
-``regression``   1      1       t = sin(x) + noise on x ∈ [−π, π]
-``spiral``       2      classes arms of a spiral, one per class, one-hot targets
-=============== ====== ======= ===================================================
+Each returns ``(X, T)`` of shapes ``(N, n0)`` and ``(N, nL)``: ``xor`` (the four
+corners), ``moons``, ``circles`` (binary, one target column), ``regression``
+(``t = sin x`` plus noise) and ``spiral`` (one-hot rows, one arm per class).
 """
 
 from __future__ import annotations

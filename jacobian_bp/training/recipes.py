@@ -1,17 +1,7 @@
-"""A network, a loss and training settings for each built-in dataset.
+"""A network, a loss and training settings for each dataset: what ``jacobian-bp train --dataset NAME`` runs.
 
-What ``jacobian-bp train --dataset NAME`` trains, and a starting point in a
-notebook::
-
-    recipe = RECIPES["spiral"]
-    X, T = recipe.data(seed=0)
-    net = recipe.network(seed=0)
-    history = jbp.train(net, X, T, loss=recipe.loss, lr=recipe.lr, epochs=recipe.epochs)
-
-Each recipe is plain full-batch gradient descent with settings that fit its
-dataset: XOR is the notes' 2-3-1 sigmoid network with the notes' loss, trained
-with :func:`~jacobian_bp.training.train.train`'s defaults; the spiral is a 2-32-3
-tanh network with a softmax output and cross-entropy.
+XOR gets the notes' 2-3-1 sigmoid network and loss with ``train``'s defaults;
+the spiral a 2-32-3 tanh network with a softmax output and cross-entropy.
 """
 
 from __future__ import annotations
@@ -20,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jacobian_bp.training.datasets import DATASETS
 from jacobian_bp.network.mlp import MLP, notes_network
+from jacobian_bp.training.datasets import DATASETS
 from jacobian_bp.training.train import DEFAULT_EPOCHS, DEFAULT_LR
 
 Array = np.ndarray

@@ -1,18 +1,8 @@
-"""Training: gradient descent with any of the gradient methods.
+"""Gradient descent with any gradient method (beyond the notes): ``θ ← θ − lr · ∂J/∂θ``.
 
-Each step runs the forward pass on a batch, computes ``∂J/∂θ`` with the chosen
-method and moves every parameter against it, ``θ ← θ − lr · ∂J/∂θ``, in place.
-With ``batch_size=None`` every step sees the whole training set (plain gradient
-descent, one step per epoch); a smaller ``batch_size`` shuffles the examples
-each epoch and takes one step per mini-batch (stochastic gradient descent).
-
-Every method computes the same gradient, so every method trains the same
-network: ``reshape``, ``einsum``, ``outer`` and ``backprop`` end at the same
-parameters up to rounding. The materializing methods are just slower and
-answer to the memory budget.
-
-The inputs are validated once, before the first step; the steps themselves
-skip validation, so a training step costs what its arithmetic costs.
+``batch_size=None`` takes one full-batch step per epoch; a smaller batch
+shuffles each epoch (stochastic gradient descent). Every method gives the same
+gradient, so every method trains the same network; inputs are checked once.
 """
 
 from __future__ import annotations
@@ -25,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.chain.budget import resolve_max_bytes
-from jacobian_bp.training.datasets import one_hot
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP
 from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.training.datasets import one_hot
 
 Array = np.ndarray
 

@@ -100,19 +100,7 @@ class BatchedJacobian(EntryCounts):
         shared_input: bool = False,
         shared_output: bool = False,
     ) -> None:
-        array = np.asarray(array)
-        if array.dtype.kind not in "biuf":
-            raise InputTypeError(f"a batched Jacobian holds real numbers, got dtype {array.dtype} for {name}")
-        out_shape, in_shape = tuple(int(n) for n in out_shape), tuple(int(n) for n in in_shape)
-        if array.ndim < 1 or array.shape[1:] != out_shape + in_shape:
-            raise ShapeError(
-                f"{name}: a stack of per-example Jacobians needs shape (N,) + out_shape {out_shape} + "
-                f"in_shape {in_shape}; got an array of shape {array.shape}"
-            )
-        self.array = array
-        self.out_shape: Shape = out_shape
-        self.in_shape: Shape = in_shape
-        self.name = name
+        self._store(array, out_shape, in_shape, name, stacked=True)
         self.shared_input = shared_input
         self.shared_output = shared_output
 

@@ -88,6 +88,25 @@ class EntryCounts:
     #: A stack whose output is the same for every example (the batch loss ``J``).
     shared_output: bool = False
 
+    def _store(self, array: Any, out_shape: Shape, in_shape: Shape, name: str, stacked: bool) -> None:
+        """Check and keep the array, its shapes and its name; a stack has one more leading axis, ``N``."""
+        array = np.asarray(array)
+        what = "a batched Jacobian" if stacked else "a Jacobian"
+        if array.dtype.kind not in "biuf" and array.dtype != object:
+            raise InputTypeError(f"{what} holds real numbers, got dtype {array.dtype} for {name}")
+        out_shape, in_shape = tuple(int(n) for n in out_shape), tuple(int(n) for n in in_shape)
+        if stacked and (array.ndim < 1 or array.shape[1:] != out_shape + in_shape):
+            raise ShapeError(
+                f"{name}: a stack of per-example Jacobians needs shape (N,) + out_shape {out_shape} + "
+                f"in_shape {in_shape}; got an array of shape {array.shape}"
+            )
+        if not stacked and array.shape != out_shape + in_shape:
+            raise ShapeError(
+                f"{name}: array of shape {array.shape} does not match "
+                f"out_shape {out_shape} + in_shape {in_shape} = {out_shape + in_shape}"
+            )
+        self.array, self.out_shape, self.in_shape, self.name = array, out_shape, in_shape, name
+
     @property
     def matrix(self) -> np.ndarray:
         """The flattened form, ``batch_axes + (prod(out_shape), prod(in_shape))`` (C order)."""
@@ -131,19 +150,7 @@ class Jacobian(EntryCounts):
     """
 
     def __init__(self, array: Any, out_shape: Shape, in_shape: Shape, name: str = "∂y/∂x") -> None:
-        array = np.asarray(array)
-        if array.dtype.kind not in "biuf" and array.dtype != object:
-            raise InputTypeError(f"a Jacobian holds real numbers, got dtype {array.dtype} for {name}")
-        out_shape, in_shape = tuple(int(n) for n in out_shape), tuple(int(n) for n in in_shape)
-        if array.shape != out_shape + in_shape:
-            raise ShapeError(
-                f"{name}: array of shape {array.shape} does not match "
-                f"out_shape {out_shape} + in_shape {in_shape} = {out_shape + in_shape}"
-            )
-        self.array = array
-        self.out_shape: Shape = out_shape
-        self.in_shape: Shape = in_shape
-        self.name = name
+        self._store(array, out_shape, in_shape, name, stacked=False)
 
     @classmethod
     def from_matrix(cls, matrix: Any, out_shape: Shape, in_shape: Shape, name: str = "∂y/∂x") -> Jacobian:

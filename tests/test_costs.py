@@ -119,7 +119,7 @@ def test_outer_and_backprop_counts(case):
     f_prime = {k: (0 if act[k] in ("softmax", "identity") else sizes[k]) for k in range(1, L + 1)}  # f'(a) formed
     outer_head, outer_head_entries = _shortcut(act[L], sizes[L])  # outer never fuses: ∂J/∂z · ∂z/∂a^L
     outer = outer_entries = 0
-    for k in range(1, L + 1):  # outer_product.delta: from the loss down to layer k, for every k
+    for k in range(1, L + 1):  # methods.outer.delta: from the loss down to layer k, for every k
         outer += outer_head + sizes[k] * sizes[k - 1]
         outer_entries += outer_head_entries
         for j in range(L, k, -1):
@@ -146,7 +146,7 @@ def test_scalar_and_numeric_counts(case):
     net, X, T, loss = case
     sizes, L, act, N = net.sizes, net.depth, _acts(net), len(X)
     scalar = 0
-    for k in range(1, L + 1):  # per_weight.partial_derivative: a forward-mode sweep per entry of W^k and b^k
+    for k in range(1, L + 1):  # methods.scalar.partial_derivative: a forward-mode sweep per entry of W^k and b^k
         sweep = sum(_vjp(act[j], sizes[j]) for j in range(k, L + 1))
         sweep += sum(sizes[j] * sizes[j + 1] for j in range(k, L)) + sizes[L]
         scalar += sizes[k] * (sizes[k - 1] + 1) * sweep

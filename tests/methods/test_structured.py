@@ -50,7 +50,7 @@ def _vjp(activation: str, n: int) -> int:
 
 
 def outer_count_per_example(net: jbp.MLP, loss: str) -> int:
-    """The outer path's multiplications, read off outer_product.py: δ afresh for every layer."""
+    """The outer path's multiplications, read off methods/outer.py: δ afresh for every layer."""
     sizes, L = net.sizes, net.depth
     act = [None] + [net.layer_activation(k).name for k in range(1, L + 1)]
     head = _vjp(act[L], sizes[L])  # ∂J/∂z · ∂z/∂a^L, for every loss

@@ -54,7 +54,7 @@ def run_fences(markdown: str, page: str) -> list[str]:
             namespace = {"__name__": "__main__"}
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            exec(compile(fence.code, f"{page}:{fence.first_line + 1}", "exec"), namespace)  # noqa: S102
+            exec(compile(fence.code, f"{page}:{fence.first_line + 1}", "exec"), namespace)
         outputs.append(buffer.getvalue())
     return outputs
 

@@ -21,7 +21,8 @@ def test_every_walkthrough_page_gets_a_notebook_and_only_those():
 def test_a_notebook_keeps_the_prose_and_turns_every_fence_and_check_into_code(tmp_path):
     page = (
         "# A page\n\nSome prose with $x$.\n\n```python\nx = 1\n```\n\n"
-        '<details class="success" markdown>\n<summary>Checks</summary>\n\n```{.python continuation}\nassert x == 1\n```\n\n'
+        '<details class="success" markdown>\n<summary>Checks</summary>\n\n'
+        "```{.python continuation}\nassert x == 1\n```\n\n"
         "</details>\n\nThe end.\n"
     )
     notebook = notebooks.notebook_from_markdown(page)
@@ -39,6 +40,7 @@ def test_the_notebook_of_each_page_executes(page, tmp_path):
 
     notebook = notebooks.notebook_from_markdown(page.read_text(encoding="utf8"))
     # Run where nothing of the repository is at hand, as a downloaded notebook would be.
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    resources = {"metadata": {"path": str(tmp_path)}}
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources=resources).execute()
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output.output_type == "error"]

@@ -75,7 +75,24 @@ def make(names: list[str], out_dir: Path) -> list[Path]:
 
 
 # --- the figures ------------------------------------------------------------------------------
-# Each draws with a function of jacobian_bp.display.plots (or jacobian_bp.display.plots for a training run).
+# Each draws with a function of jacobian_bp.display.plots.
+
+
+@figure("network_notes", "the notes' 2-3-1 network with its labels: x, a¹ᵢ → h¹ᵢ, w¹ᵢⱼ, w²ⱼ, b¹, b², a² → z")
+def draw_network_notes(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.display.plots import plot_network
+
+    plot_network(jbp.notes_network(seed=0), path)
+
+
+@figure("d_a1_d_W1_slices", "∂a¹/∂W¹ of the notes' network as the notes write it: a column of three 3×2 slices")
+def draw_d_a1_d_W1_slices(path: Path) -> None:
+    import jacobian_bp as jbp
+    from jacobian_bp.display.plots import plot_tensor_slices
+
+    chain = jbp.jacobian_chain(jbp.notes_network(seed=0), EXAMPLE_X, EXAMPLE_T, wrt="W1")
+    plot_tensor_slices(chain.factors[-1], path)
 
 
 @figure("d_a1_d_W1", "∂a¹/∂W¹ of the notes' network: heatmap with its row-of-W¹ grouping, and sparsity")
@@ -122,7 +139,7 @@ def draw_batch_d_H1_d_A1(path: Path) -> None:
     plot_sparsity(next(f for f in full.factors if f.name == "∂H¹/∂A¹"), path)
 
 
-@figure("cost_vs_width", "predicted multiply-adds of every gradient path against the width of a 3-layer network")
+@figure("cost_vs_width", "counted multiply-adds of every gradient path against the width of a 3-layer network")
 def draw_cost_vs_width(path: Path) -> None:
     from jacobian_bp.display.plots import plot_cost
 

@@ -62,6 +62,21 @@ def name_latex(name: str) -> str:
     return rf"\frac{{\partial {tex_name(match['num'])}}}{{\partial {tex_name(match['den'])}}}"
 
 
+def space_latex(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> str:
+    r"""The space of a Jacobian as the notes write it, in TeX: ``\mathbb{R}^{3\times(3\times2)}``.
+
+    >>> print(space_latex((3,), (3, 2)), space_latex((), (1,)))
+    \mathbb{R}^{3\times(3\times2)} \mathbb{R}^{1\times1}
+    """
+
+    def group(shape: tuple[int, ...]) -> str:
+        if len(shape) <= 1:
+            return str(shape[0]) if shape else "1"
+        return "(" + r"\times".join(str(n) for n in shape) + ")"
+
+    return rf"\mathbb{{R}}^{{{group(out_shape)}\times{group(in_shape)}}}"
+
+
 def number_latex(value: float, precision: int = 4) -> str:
     r"""One number with ``precision`` significant digits; ``1e-05`` becomes ``1 \times 10^{-5}``.
 

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.chain.jacobian import Jacobian, nonzero_mask
+from jacobian_bp.chain.jacobian import Jacobian
 from jacobian_bp.chain.jacobian_chain import JacobianChain
+from jacobian_bp.chain.structure import nonzero_mask
 from jacobian_bp.costs import widths_costs
+from jacobian_bp.display.latex import name_latex, space_latex
 from jacobian_bp.errors import InvalidArgumentError, MissingDependencyError
 from jacobian_bp.methods.gradient import METHODS, check_method
+from jacobian_bp.network.mlp import MLP
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,6 +96,25 @@ def save(figure: Figure, path: str | Path | None) -> Figure:
     return figure
 
 
+def math_label(jacobian: Jacobian) -> str:
+    r"""A Jacobian's name as matplotlib mathtext: ``∂a¹/∂W¹`` → ``$\frac{\partial a^{1}}{\partial W^{1}}$``.
+
+    >>> math_label(jbp.Jacobian(np.eye(3), (3,), (3,), "∂h¹/∂a¹"))
+    '$\\frac{\\partial h^{1}}{\\partial a^{1}}$'
+    """
+    name = name_latex(jacobian.name)
+    return f"${name}$" if name.startswith(r"\frac") else jacobian.name
+
+
+def space_label(jacobian: Jacobian) -> str:
+    r"""The Jacobian's space as mathtext: ``$\mathbb{R}^{3\times(3\times2)}$``.
+
+    >>> space_label(jbp.Jacobian(np.ones((3, 3, 2)), (3,), (3, 2)))
+    '$\\mathbb{R}^{3\\times(3\\times2)}$'
+    """
+    return f"${space_latex(jacobian.out_shape, jacobian.in_shape)}$"
+
+
 def _index_labels(shape: tuple[int, ...]) -> list[str]:
     if len(shape) <= 1:
         return [str(i) for i in range(math.prod(shape))]
@@ -132,7 +154,7 @@ def _draw_values(ax: Axes, jacobian: Jacobian) -> None:
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     _draw_grouping(ax, jacobian)
     _label_axes(ax, jacobian)
-    ax.set_title(f"{jacobian.name} ∈ {jacobian.notation}, {jacobian.structure}", fontsize=10)
+    ax.set_title(f"{math_label(jacobian)} $\\in$ {space_label(jacobian)}, {jacobian.structure}", fontsize=11)
 
 
 def _draw_sparsity(ax: Axes, jacobian: Jacobian) -> None:
@@ -156,8 +178,8 @@ def plot_jacobian(jacobian: Jacobian, path: str | Path | None = None, sparsity: 
 
     >>> chain = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1")
     >>> figure = plot_jacobian(chain.factors[-1])
-    >>> [ax.get_title() for ax in figure.axes if ax.get_title()]
-    ['∂a¹/∂W¹ ∈ R^{3×(3×2)}, block-sparse', 'non-zero: 6 of 18 entries']
+    >>> [ax.get_title() for ax in figure.axes if ax.get_title()][1]
+    'non-zero: 6 of 18 entries'
     """
     jacobian = _check_jacobian(jacobian)
     rows, cols = jacobian.matrix.shape
@@ -203,8 +225,8 @@ def plot_chain(chain: JacobianChain, path: str | Path | None = None, result: boo
 
     >>> chain = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1")
     >>> figure = plot_chain(chain)
-    >>> [t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("R^")]
-    ['R^{1×1}', 'R^{1×1}', 'R^{1×3}', 'R^{3×3}', 'R^{3×(3×2)}', 'R^{1×(3×2)}']
+    >>> print(*[t.get_text() for t in figure.axes[0].texts if "mathbb" in t.get_text()][-2:])
+    $\\mathbb{R}^{3\\times(3\\times2)}$ $\\mathbb{R}^{1\\times(3\\times2)}$
     """
     if not isinstance(chain, JacobianChain) or not chain.factors:
         raise InvalidArgumentError(f"expected a non-empty jbp.JacobianChain to draw, got {type(chain).__name__}")
@@ -223,7 +245,7 @@ def plot_chain(chain: JacobianChain, path: str | Path | None = None, result: boo
         if position == len(blocks) - 2 and result:
             x += 0.3
     tallest = max(height for _, _, height, _ in placed)
-    figure = new_figure(min(18.0, 1.0 + 0.75 * x), 1.6 + 0.75 * tallest)
+    figure = new_figure(min(18.0, 1.0 + 0.85 * x), 2.0 + 0.85 * tallest)
     ax = figure.subplots()
     for position, (left, width, height, block) in enumerate(placed):
         bottom = (tallest - height) / 2
@@ -232,9 +254,9 @@ def plot_chain(chain: JacobianChain, path: str | Path | None = None, result: boo
         ax.imshow(mask, cmap="Greys", vmin=0, vmax=1.6, interpolation="nearest", extent=extent, aspect="auto")
         ax.add_patch(_rectangle(left, bottom, width, height))
         centre = left + width / 2
-        ax.text(centre, tallest + 0.15, block.name, ha="center", va="bottom", fontsize=10)
-        ax.text(centre, -0.15, block.notation, ha="center", va="top", fontsize=9)
-        ax.text(centre, -0.5, block.structure, ha="center", va="top", fontsize=7, color="0.35")
+        ax.text(centre, tallest + 0.15, math_label(block), ha="center", va="bottom", fontsize=13)
+        ax.text(centre, -0.15, space_label(block), ha="center", va="top", fontsize=11)
+        ax.text(centre, -0.6, block.structure, ha="center", va="top", fontsize=9, color="0.35")
         if position < len(placed) - 1:
             sign = "=" if result and position == len(placed) - 2 else "·"
             ax.text(
@@ -246,10 +268,149 @@ def plot_chain(chain: JacobianChain, path: str | Path | None = None, result: boo
                 fontsize=16,
             )
     ax.set_xlim(-0.3, x - gap + 0.3)
-    ax.set_ylim(-0.9, tallest + 0.6)
+    ax.set_ylim(-1.0, tallest + 0.8)
     ax.set_axis_off()
-    ax.set_title(f"{len(chain)} local Jacobians, {chain.notation}", fontsize=10)
+    ax.set_title(f"{len(chain)} local Jacobians", fontsize=11)
     return save(figure, path)
+
+
+def _unit_label(letter: str, layer: int, unit: int, width: int) -> str:
+    """``a¹₂`` as mathtext; a layer of one unit drops the subscript, as the notes write ``a²`` and ``z``."""
+    return f"${letter}^{{{layer}}}$" if width == 1 else f"${letter}^{{{layer}}}_{{{unit}}}$"
+
+
+def _weight_label(layer: int, row: int, col: int, rows: int) -> str:
+    """``w¹₂₁`` as mathtext; a one-row matrix is indexed by column alone, like the notes' ``w²₁``."""
+    return f"$w^{{{layer}}}_{{{col}}}$" if rows == 1 else f"$w^{{{layer}}}_{{{row}{col}}}$"
+
+
+#: Networks with at most this many weights get every weight written on its edge.
+MAX_LABELLED_WEIGHTS = 12
+
+
+def plot_network(net: MLP, path: str | Path | None = None) -> Figure:
+    """The network as the notes draw it: inputs ``x``, units ``a → h`` per layer, output ``z``, biases ``b``.
+
+    Each unit is labelled with its pre-activation and output (``a¹ᵢ``, ``h¹ᵢ``; the
+    last layer's output is ``z``), each layer gets a bias node ``b^k``, and on a
+    small network every weight ``w^k_ij`` is written on its edge.
+
+    >>> figure = plot_network(jbp.notes_network())
+    >>> labels = [t.get_text() for t in figure.axes[0].texts]
+    >>> "$x_{1}$" in labels, "$w^{1}_{21}$" in labels, "$w^{2}_{3}$" in labels, "$z$" in labels
+    (True, True, True, True)
+    """
+    if not isinstance(net, MLP):
+        raise InvalidArgumentError(f"expected a jbp.MLP to draw, got {type(net).__name__}")
+    sizes, L = net.sizes, net.depth
+    tallest = max(sizes)
+    across, down = 3.0, 1.5  # between layers, between units
+
+    def where(k: int, i: int) -> tuple[float, float]:
+        return across * k, down * ((sizes[k] - 1) / 2 - i)
+
+    top, bottom = down * (tallest - 1) / 2, -down * (tallest - 1) / 2 - 1.6
+    scale = min(1.0, 9.0 / (across * L + 2.0))  # inches per unit, at most 9 inches wide
+    figure = new_figure(scale * (across * L + 2.0), scale * (top - bottom + 1.6))
+    ax = figure.subplots()
+    label_weights = sum(sizes[k] * sizes[k - 1] for k in range(1, L + 1)) <= MAX_LABELLED_WEIGHTS
+    for k in range(1, L + 1):
+        bias = (across * k - 1.3, bottom + 0.4)
+        ax.add_patch(_circle(*bias, "0.9"))
+        ax.text(*bias, f"$b^{{{k}}}$", ha="center", va="center", fontsize=11)
+        ax.text(across * k, top + 0.75, f"layer {k}: {net.layer_activation(k).name}", ha="center", fontsize=9)
+        for i in range(sizes[k]):
+            end = where(k, i)
+            ax.plot(*zip(bias, end, strict=True), color="0.6", linestyle=":", linewidth=1, zorder=0)
+            for j in range(sizes[k - 1]):
+                start = where(k - 1, j)
+                ax.plot(*zip(start, end, strict=True), color="0.45", linewidth=1, zorder=0)
+                if label_weights:  # near the source, where its edges fan out; above a falling edge, below a rising one
+                    x, y = start[0] + 0.3 * (end[0] - start[0]), start[1] + 0.3 * (end[1] - start[1])
+                    label = _weight_label(k, i + 1, j + 1, sizes[k])
+                    side = "bottom" if end[1] <= start[1] else "top"
+                    ax.text(x, y, label, fontsize=9, ha="center", va=side, color="tab:blue")
+    for k, width in enumerate(sizes):
+        for i in range(width):
+            x, y = where(k, i)
+            ax.add_patch(_circle(x, y, "white" if k == 0 else "#dbe7f5"))
+            if k == 0:
+                ax.text(x, y, f"$x_{{{i + 1}}}$", ha="center", va="center", fontsize=12)
+                continue
+            output = _unit_label("h", k, i + 1, width)
+            if k == L:
+                output = "$z$" if width == 1 else f"$z_{{{i + 1}}}$"
+            ax.text(x, y + 0.04, _unit_label("a", k, i + 1, width), ha="center", va="bottom", fontsize=10)
+            ax.text(x, y - 0.04, output, ha="center", va="top", fontsize=10)
+    ax.set_xlim(-1.0, across * L + 1.0)
+    ax.set_ylim(bottom - 0.2, top + 1.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return save(figure, path)
+
+
+def _circle(x: float, y: float, colour: str) -> Any:
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), 0.45, facecolor=colour, edgecolor="black", linewidth=1.0, zorder=1)
+
+
+def plot_tensor_slices(jacobian: Jacobian, path: str | Path | None = None) -> Figure:
+    r"""A Jacobian into a matrix, such as ``∂a¹/∂W¹``, as the notes write it: a column of its slices.
+
+    Slice ``i`` is the matrix ``∂a_i/∂W``, drawn with its values written in and
+    coloured by sign; the slices are stacked top to bottom inside one bracket.
+
+    >>> chain = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1")
+    >>> figure = plot_tensor_slices(chain.factors[-1])
+    >>> print(figure.axes[0].texts[0].get_text())
+    $\frac{\partial a^{1}_{1}}{\partial W^{1}}$
+    """
+    jacobian = _check_jacobian(jacobian)
+    if len(jacobian.out_shape) != 1 or len(jacobian.in_shape) != 2:
+        raise InvalidArgumentError(
+            f"plot_tensor_slices draws a Jacobian of a vector with respect to a matrix, like ∂a/∂W; "
+            f"{jacobian.name} has out shape {jacobian.out_shape} and in shape {jacobian.in_shape}"
+        )
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
+    (count,), (rows, cols) = jacobian.out_shape, jacobian.in_shape
+    values = np.asarray(jacobian.array, dtype=float)
+    limit = float(np.max(np.abs(values), initial=0.0)) or 1.0
+    colours = colormaps["RdBu_r"]
+    gap = 0.5  # between slices, in cell heights
+    height = count * rows + (count - 1) * gap
+    figure = new_figure(2.6 + 0.8 * cols, 0.9 + 0.42 * height)
+    ax = figure.subplots()
+    numerator, _, denominator = jacobian.name.partition("/")
+    for i in range(count):
+        top = height - i * (rows + gap)
+        slice_name = f"{numerator}{_subscript(i + 1)}/{denominator}"
+        label = math_label(Jacobian(values[i], (), jacobian.in_shape, slice_name))
+        ax.text(-0.4, top - rows / 2, label, ha="right", va="center", fontsize=13)
+        for r in range(rows):
+            for c in range(cols):
+                value = values[i, r, c]
+                cell = Rectangle((c, top - r - 1), 1, 1, facecolor=colours(0.5 + 0.5 * value / limit), edgecolor="0.3")
+                ax.add_patch(cell)
+                ax.text(c + 0.5, top - r - 0.5, f"{value:.3g}", ha="center", va="center", fontsize=10)
+    for side, x in ((-1, -0.15), (1, cols + 0.15)):  # the bracket around the column of slices
+        ax.plot([x - side * 0.15, x, x, x - side * 0.15], [0, 0, height, height], color="black", linewidth=1.5)
+    ax.set_xlim(-2.6, cols + 0.5)
+    ax.set_ylim(-0.2, height + 0.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"{math_label(jacobian)} $\\in$ {space_label(jacobian)}: {count} slices", fontsize=12)
+    return save(figure, path)
+
+
+def _subscript(n: int) -> str:
+    """``12`` → ``₁₂``: a unit index, as the notes write it."""
+    return "".join(_SUBSCRIPT_DIGITS[int(d)] for d in str(n))
+
+
+_SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 
 def _rectangle(left: float, bottom: float, width: float, height: float) -> Any:
@@ -266,7 +427,9 @@ def plot_cost(
     path: str | Path | None = None,
     seconds: dict[str, Sequence[float | None]] | None = None,
 ) -> Figure:
-    """Predicted multiply-adds of every path against the width of a ``depth``-layer network, log–log.
+    """Counted multiply-adds of every path against the width of a ``depth``-layer network, log–log.
+
+    Paths whose counts coincide at every width share one line, labelled ``reshape = slices = einsum``.
 
     With ``seconds`` (method → measured time per width, ``None`` where not
     measured) a second panel shows the measured times the same way.
@@ -284,9 +447,14 @@ def plot_cost(
     panels = 2 if seconds else 1
     figure = new_figure(6.0 * panels, 4.5)
     axes = figure.subplots(1, panels, squeeze=False)[0]
-    markers = "os^vD<>xP*"
-    for index, method in enumerate(methods):
-        axes[0].loglog(widths, costs[method], marker=markers[index % len(markers)], label=method)
+    markers, styles = "os^vD<>xP*", ("-", "--", "-.", ":")
+    # Paths that do the same number of multiply-adds at every width would hide each other: one line, one label.
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for method in methods:
+        groups.setdefault(tuple(costs[method]), []).append(method)
+    for index, (counts, members) in enumerate(groups.items()):
+        style = {"marker": markers[index % len(markers)], "linestyle": styles[index % len(styles)]}
+        axes[0].loglog(widths, counts, label=" = ".join(members), **style)
     axes[0].set_xlabel("width of every layer")
     axes[0].set_ylabel("multiply-adds (counted)")
     axes[0].set_title(f"{depth}-layer network, batch of {batch}")

@@ -65,8 +65,8 @@ def test_chain_is_a_row_of_labelled_blocks(tmp_path):
     figure = plots.plot_chain(chain, path=tmp_path / "chain.png")
     assert_real_picture(tmp_path / "chain.png")
     texts = [t.get_text() for t in figure.axes[0].texts]
-    for factor in chain.factors:
-        assert factor.name in texts and factor.notation in texts
+    for factor in chain.factors:  # typeset: the name as a fraction, the space as R^{out×in}
+        assert plots.math_label(factor) in texts and plots.space_label(factor) in texts
     assert texts.count("·") == len(chain) - 1 and "=" in texts
     assert len(figure.axes[0].images) == len(chain) + 1  # every factor and the result
 
@@ -86,8 +86,12 @@ def test_cost_curves_are_log_log(tmp_path):
     assert_real_picture(tmp_path / "cost.png")
     predicted, measured = figure.axes[0], figure.axes[1]
     assert predicted.get_xscale() == predicted.get_yscale() == "log"
-    assert [line.get_label() for line in predicted.get_lines()] == list(jbp.METHODS)
-    reshape = predicted.get_lines()[jbp.METHODS.index("reshape")]
+    # Every method is drawn; paths with the same count at every width share a line and say so.
+    labels = [line.get_label() for line in predicted.get_lines()]
+    assert sorted(m for label in labels for m in label.split(" = ")) == sorted(jbp.METHODS)
+    assert "reshape = slices = einsum" in labels and "structured = outer" in labels
+    assert len({line.get_marker() for line in predicted.get_lines()}) == len(labels)
+    reshape = predicted.get_lines()[labels.index("reshape = slices = einsum")]
     assert list(reshape.get_xdata()) == widths
     assert [line.get_label() for line in measured.get_lines()] == ["reshape", "outer"]
     assert len(measured.get_lines()[0].get_xdata()) == 3  # the unmeasured width is left out
@@ -114,3 +118,33 @@ def test_importing_the_package_does_not_import_matplotlib():
     code = "import sys, jacobian_bp, jacobian_bp.display.plots; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_network_carries_the_notes_labels(tmp_path):
+    figure = plots.plot_network(jbp.notes_network(), path=tmp_path / "net.png")
+    assert_real_picture(tmp_path / "net.png")
+    texts = {t.get_text() for t in figure.axes[0].texts}
+    inputs, weights = {"$x_{1}$", "$x_{2}$"}, {f"$w^{{1}}_{{{i}{j}}}$" for i in (1, 2, 3) for j in (1, 2)}
+    units = {f"$a^{{1}}_{{{i}}}$" for i in (1, 2, 3)} | {f"$h^{{1}}_{{{i}}}$" for i in (1, 2, 3)}
+    output = {"$a^{2}$", "$z$", "$w^{2}_{1}$", "$w^{2}_{3}$", "$b^{1}$", "$b^{2}$"}
+    assert inputs | weights | units | output <= texts
+    # A big network is drawn too, its weights left unlabelled and its outputs indexed.
+    big = plots.plot_network(jbp.MLP([4, 6, 3], output_activation="softmax"))
+    big_texts = {t.get_text() for t in big.axes[0].texts}
+    assert "$z_{3}$" in big_texts and not any(text.startswith("$w") for text in big_texts)
+    with pytest.raises(jbp.InvalidArgumentError, match="MLP"):
+        plots.plot_network("2-3-1")
+
+
+def test_tensor_slices_are_the_notes_column_of_matrices(tmp_path):
+    d_a_d_W = notes_chain().factors[-1]
+    figure = plots.plot_tensor_slices(d_a_d_W, path=tmp_path / "slices.png")
+    assert_real_picture(tmp_path / "slices.png")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert [t for t in texts if t.startswith("$")] == [
+        f"$\\frac{{\\partial a^{{1}}_{{{i}}}}}{{\\partial W^{{1}}}}$" for i in (1, 2, 3)
+    ]
+    values = [float(t) for t in texts if not t.startswith("$")]
+    np.testing.assert_allclose(values, d_a_d_W.array.ravel(), rtol=1e-3)  # every entry, slice by slice
+    with pytest.raises(jbp.InvalidArgumentError, match="vector with respect to a matrix"):
+        plots.plot_tensor_slices(notes_chain().factors[3])

@@ -31,6 +31,7 @@ from typing import Any
 
 from jacobian_bp.chain.factors import Factor, chain_factors
 from jacobian_bp.chain.structure import pattern
+from jacobian_bp.display import html as html_view
 from jacobian_bp.methods.checking import compare
 from jacobian_bp.methods.gradient import METHODS, check_method, prepare
 from jacobian_bp.network.activations import get_activation
@@ -282,6 +283,19 @@ class CostTable:
             if row.method == method:
                 return row
         raise KeyError(method)
+
+    def __repr__(self) -> str:
+        cheapest = min(self.costs, key=lambda row: row.multiply_adds)
+        return (
+            f"CostTable({len(self.costs)} methods, fewest multiply-adds: {cheapest.method} {cheapest.multiply_adds:,})"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the same table as :meth:`__str__`, as HTML."""
+        lines = str(self).splitlines()
+        header = ["method", "multiply-adds", "× least", "entries", "non-zero", "peak bytes", "stored bytes"]
+        header += ["seconds", "agrees"] if self.seconds else []
+        return html_view.table(header, [line.split() for line in lines[1:]], caption=repr(self))
 
     def __str__(self) -> str:
         fewest = min(row.multiply_adds for row in self.costs) or 1

@@ -20,6 +20,8 @@ from jacobian_bp.chain.factors import INPUT_NAME, net_factors, parse_wrt
 from jacobian_bp.chain.jacobian import Jacobian, superscript
 from jacobian_bp.chain.order import order_cost
 from jacobian_bp.chain.structured import contract_structured
+from jacobian_bp.display import html as html_view
+from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, product_latex
 from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP, Trace
@@ -46,6 +48,8 @@ class JacobianChain:
     'R^{1×1} R^{1×1} R^{1×3} R^{3×3} R^{3×(3×2)}'
     >>> chain_.contract(method="slices").shape
     (3, 2)
+    >>> chain_
+    JacobianChain(∂J/∂W¹: 5 factors R^{1×1} R^{1×1} R^{1×3} R^{3×3} R^{3×(3×2)})
     """
 
     factors: list[Any]  # list[Jacobian], or list[BatchedJacobian] for batch == "per_example"
@@ -106,6 +110,23 @@ class JacobianChain:
     def zero_entries(self) -> int:
         """How many of them are exactly zero: the price of materializing sparse Jacobians."""
         return sum(factor.zero_entries for factor in self.factors)
+
+    def __repr__(self) -> str:
+        view = f", {self.batch.replace('_', '-')} view of {self.batch_size} examples" if self.batch else ""
+        return f"JacobianChain(∂J/∂{display_name(self.wrt)}: {len(self)} factors {self.notation}{view})"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the chain as a product of typeset Jacobians (when small), and a row per factor."""
+        rows = [
+            [f.name, f.notation, str(f.shape), f.structure, f"{f.structural_zero_entries} of {f.stored_entries}"]
+            for f in self.factors
+        ]
+        header = ["factor", "space", "shape", "structure", "zero by structure"]
+        caption = repr(self)
+        typeset = ""
+        if not self.batch and self.stored_entries <= MAX_LATEX_ENTRIES:
+            typeset = html_view.display_math(product_latex(self.factors, label=f"∂J/∂{display_name(self.wrt)}"))
+        return f"<div>{typeset}{html_view.table(header, rows, caption)}</div>"
 
     def __str__(self) -> str:
         wrt = display_name(self.wrt).upper() if self.wrt == INPUT_NAME and self.batch else display_name(self.wrt)

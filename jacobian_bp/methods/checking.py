@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.display import html as html_view
 from jacobian_bp.errors import GradcheckError
 from jacobian_bp.methods.gradient import METHODS, PATHS, check_method, prepare
 from jacobian_bp.network.mlp import MLP
@@ -68,6 +69,27 @@ class Comparison:
     def max_abs_diff(self) -> float:
         """The largest absolute difference from the reference, over every method and entry."""
         return max(row.max_abs_diff for row in self.rows)
+
+    def __repr__(self) -> str:
+        verdict = "all agree" if self.ok else "DISAGREEMENT"
+        count = f"{len(self.rows)} method{'' if len(self.rows) == 1 else 's'}"
+        return f"Comparison({count} against {self.reference!r}: {verdict}, max |Δ| {self.max_abs_diff:.1e})"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: one row per method, its largest differences, its tolerance and whether it agrees."""
+        timed = any(row.seconds is not None for row in self.rows)
+        header = ["method", "max |Δ|", "max rel Δ", "tolerance", "agrees"] + (["seconds"] if timed else [])
+        rows = []
+        for row in self.rows:
+            rtol, atol = tolerances(row.method)
+            cells = [
+                row.method,
+                f"{row.max_abs_diff:.2e}",
+                f"{row.max_rel_diff:.2e}",
+                f"atol {atol:.0e}, rtol {rtol:.0e}",
+            ]
+            rows.append([*cells, "yes" if row.ok else "NO"] + ([f"{row.seconds:.2e}"] if timed else []))
+        return html_view.table(header, rows, caption=repr(self))
 
     def __str__(self) -> str:
         timed = any(row.seconds is not None for row in self.rows)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.chain.budget import resolve_max_bytes
+from jacobian_bp.display import html as html_view
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
@@ -63,6 +64,28 @@ class History:
     def final_accuracy(self) -> float | None:
         """The training accuracy after the last epoch, or ``None`` when it is not tracked."""
         return self.accuracy[-1] if self.accuracy else None
+
+    def __repr__(self) -> str:
+        accuracy = "" if self.final_accuracy is None else f", accuracy {100 * self.final_accuracy:.1f}%"
+        return (
+            f"History({self.method}, lr {self.lr:g}, {len(self.loss)} epochs: "
+            f"loss {self.initial_loss:.4g} → {self.final_loss:.4g}{accuracy})"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: a summary and the loss curve, not the list of every epoch's loss."""
+        rows = [
+            ["method", self.method],
+            ["learning rate", f"{self.lr:g}"],
+            ["batch size", self.batch_size],
+            ["epochs, steps", f"{len(self.loss)}, {self.steps}"],
+            ["loss", f"{self.initial_loss:.6g} → {self.final_loss:.6g}"],
+        ]
+        if self.final_accuracy is not None:
+            rows.append(["accuracy", f"{100 * self.accuracy[0]:.1f}% → {100 * self.final_accuracy:.1f}%"])
+        return (
+            f"<div>{html_view.table(['', ''], rows, caption='training history')}{html_view.loss_curve(self.loss)}</div>"
+        )
 
     def __str__(self) -> str:
         text = (

@@ -60,7 +60,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         return (yield)
     _fence_output.seek(0)
     _fence_output.truncate()
+    # A page sets numpy's print options for what it shows (np.set_printoptions(precision=4, ...));
+    # they are global, so they are put back before the next test, a doctest perhaps, prints an array.
+    print_options = np.get_printoptions()
     try:
         return (yield)
     finally:
+        np.set_printoptions(**print_options)
         item.add_report_section("call", "stdout", _fence_output.getvalue())

@@ -48,14 +48,20 @@ def python_fences(markdown: str) -> list[Fence]:
 
 def run_fences(markdown: str, page: str) -> list[str]:
     """Run a page's fences as pytest does and return what each one printed ("" for a silent fence)."""
+    import numpy as np
+
     outputs, namespace = [], {}
-    for fence in python_fences(markdown):
-        if not fence.continuation:
-            namespace = {"__name__": "__main__"}
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            exec(compile(fence.code, f"{page}:{fence.first_line + 1}", "exec"), namespace)
-        outputs.append(buffer.getvalue())
+    print_options = np.get_printoptions()  # a page may set its own; the next page starts afresh
+    try:
+        for fence in python_fences(markdown):
+            if not fence.continuation:
+                namespace = {"__name__": "__main__"}
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                exec(compile(fence.code, f"{page}:{fence.first_line + 1}", "exec"), namespace)
+            outputs.append(buffer.getvalue())
+    finally:
+        np.set_printoptions(**print_options)
     return outputs
 
 

@@ -6,6 +6,7 @@ The pages themselves are tests too: pytest runs every ```python fence of docs/ a
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 import sys
@@ -210,3 +211,206 @@ def test_mathjax_is_copied_into_the_site(tmp_path: Path) -> None:
     assert (target / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").is_file()
     assert (target / "input" / "tex" / "extensions").is_dir()
     assert (target / "LICENSE").is_file()
+
+
+# --- show, then check: what the walkthrough pages print, and where their checks go ---------------
+
+fence_hook = load_script(ROOT / "docs_hooks" / "fence_outputs.py")
+#: The numbered pages of the site's "Walkthrough" section, in order.
+WALKTHROUGH = [
+    DOCS / name
+    for name in re.findall(r"^ +- \d+\. [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf8"), re.M)
+]
+#: The pages this section holds to its rules: the walkthrough, the home page and the errata.
+SHOWN = [*WALKTHROUGH, DOCS / "index.md", DOCS / "errata.md"]
+#: Width of the code column of the built site at 1280 px, in characters.
+CODE_COLUMN = 79
+
+
+def collapsed_lines(markdown: str) -> set[int]:
+    """Indices of the lines inside ``<details>`` blocks: collapsed in the built site."""
+    inside, hidden = False, set()
+    for number, line in enumerate(markdown.splitlines()):
+        if line.startswith("<details"):
+            inside = True
+        if inside:
+            hidden.add(number)
+        if line.startswith("</details>"):
+            inside = False
+    return hidden
+
+
+def is_check(node) -> bool:
+    """An ``assert`` statement, or a call of ``np.testing.…`` used as a statement."""
+    if isinstance(node, ast.Assert):
+        return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return ast.unparse(node.value.func).startswith(("np.testing.", "numpy.testing."))
+    return False
+
+
+def visible_code(page: Path) -> tuple[int, int]:
+    """``(lines, check lines)`` of the Python a reader sees: fences outside ``<details>``, blank
+    lines and comments left out; a check spanning several lines counts with all of them."""
+    markdown = page.read_text(encoding="utf8")
+    hidden = collapsed_lines(markdown)
+    lines = checks = 0
+    for fence in fence_hook.python_fences(markdown):
+        if fence.first_line in hidden:
+            continue
+        code = fence.code.splitlines()
+        checked = set()
+        for node in ast.walk(ast.parse(fence.code)):
+            if is_check(node):
+                checked.update(range(node.lineno, node.end_lineno + 1))
+        for number, line in enumerate(code, start=1):
+            if line.strip() and not line.strip().startswith("#"):
+                lines += 1
+                checks += number in checked
+    return lines, checks
+
+
+def test_the_walkthrough_is_the_thirteen_pages_of_the_notes() -> None:
+    assert [page.name for page in WALKTHROUGH][:13] == [
+        "notation.md", "forward-pass.md", "per-weight.md", "matrix-form.md", "activation-jacobian.md",
+        "weight-tensor.md", "outer-product.md", "batches.md", "backprop.md", "efficiency.md",
+        "beyond.md", "training.md", "symbolic.md",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", WALKTHROUGH, ids=lambda page: page.stem)
+def test_each_walkthrough_page_shows_at_least_three_results(page: Path) -> None:
+    # Run as the build runs them: what a fence prints is what the site shows under it.
+    outputs = fence_hook.run_fences(page.read_text(encoding="utf8"), page.name)
+    printing = sum(bool(output.strip()) for output in outputs)
+    assert printing >= 3, f"{page.name}: only {printing} of its {len(outputs)} fences print anything"
+
+
+@pytest.mark.parametrize("page", WALKTHROUGH, ids=lambda page: page.stem)
+def test_checks_are_collapsed_and_the_narrative_shows_results(page: Path) -> None:
+    lines, checks = visible_code(page)
+    assert lines, f"{page.name} shows no code"
+    assert checks * 10 < lines, f"{page.name}: {checks} of its {lines} visible code lines are checks"
+
+
+def test_the_check_counter_sees_what_a_reader_sees(tmp_path: Path) -> None:
+    page = (
+        "```python\nimport numpy as np\n\n# a comment\nx = 1\nprint(x)\nassert x == 1\n"
+        "np.testing.assert_allclose(\n    x,\n    1,\n)\n```\n\n"
+        '<details class="success" markdown>\n<summary>Checks</summary>\n\n'
+        "```{.python continuation}\nassert x == 1\nassert x > 0\n```\n\n</details>\n"
+    )
+    path = tmp_path / "page.md"
+    path.write_text(page, encoding="utf8")
+    # visible: 8 lines of code (not the blank line or the comment), 5 of them in two checks;
+    # the collapsed block counts for nothing
+    assert visible_code(path) == (8, 5)
+
+
+def fenced_lines(path: Path) -> list[tuple[int, str]]:
+    """``(line number, line)`` of every line inside a code fence of ``path``, in any language."""
+    found, closing = [], None
+    for number, line in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
+        match = FENCE.match(line)
+        if closing is None and match:
+            closing = match["marks"]
+        elif closing is not None and match and match["marks"].startswith(closing) and not match["info"].strip():
+            closing = None
+        elif closing is not None:
+            found.append((number, line))
+    return found
+
+
+@pytest.mark.parametrize("page", SHOWN, ids=lambda page: page.stem)
+def test_code_lines_fit_the_code_column(page: Path) -> None:
+    too_long = [f"{page.name}:{number} ({len(line)})" for number, line in fenced_lines(page) if len(line) > CODE_COLUMN]
+    assert not too_long, f"code lines longer than {CODE_COLUMN} characters: {too_long}"
+
+
+@pytest.mark.parametrize("page", SHOWN, ids=lambda page: page.stem)
+def test_the_suite_and_the_build_see_the_same_fences(page: Path) -> None:
+    # pytest runs every ```python fence; the build hook shows the output of those in the first
+    # column. A fence indented (in a list, an admonition) would run without its output shown.
+    runs = [line for line, info, _ in fences(page) if info in RUN_AS_PYTHON]
+    shown = [fence.first_line for fence in fence_hook.python_fences(page.read_text(encoding="utf8"))]
+    assert runs == shown
+
+
+# --- departures from the notes, and the errata they link to ---------------------------------------
+
+ERRATA = DOCS / "errata.md"
+#: A heading that opens an erratum: ``### … {#erratum-name}``.
+ERRATUM = re.compile(r"^#{2,4} .*\{#(?P<anchor>erratum-[\w-]+)\}\s*$", re.M)
+KINDS = {"wrong result", "notation", "typesetting"}
+#: An admonition that says where a page departs from the notes: ``!!! note "The notes print …"``.
+DEPARTURE = re.compile(r'^!!! \w+ "(?P<title>The notes [^"]*)"\n(?P<body>(?: {4}.*\n|\n)+)', re.M)
+#: The pages that correct the notes somewhere, silently until issue 13.
+CORRECTING = ["forward-pass.md", "per-weight.md", "weight-tensor.md", "outer-product.md"]
+
+
+def errata_anchors() -> list[str]:
+    return [match["anchor"] for match in ERRATUM.finditer(ERRATA.read_text(encoding="utf8"))]
+
+
+def errata_table() -> list[list[str]]:
+    """The cells of the rows of the first table of the errata page (header and rule left out)."""
+    lines = ERRATA.read_text(encoding="utf8").splitlines()
+    start = next(number for number, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def test_the_errata_open_with_one_row_per_entry() -> None:
+    anchors, rows = errata_anchors(), errata_table()
+    assert len(anchors) == len(set(anchors)) >= 9
+    text = ERRATA.read_text(encoding="utf8")
+    assert text.index("|") < text.index("```"), "the table comes before any code"
+    linked = []
+    for row in rows:
+        assert len(row) == 4, row
+        printed, correct, kind, link = row
+        assert printed and correct, row
+        assert kind in KINDS, f"kind {kind!r} is not one of {sorted(KINDS)}"
+        row_links = re.findall(r"\]\(#(erratum-[\w-]+)\)", link)
+        assert len(row_links) == 1, f"a row links to one entry: {row}"
+        linked += row_links
+    assert linked == anchors, "one row per entry, in the order of the entries"
+
+
+def test_the_computations_of_the_errata_are_collapsed() -> None:
+    markdown = ERRATA.read_text(encoding="utf8")
+    hidden = collapsed_lines(markdown)
+    assert all(fence.first_line in hidden for fence in fence_hook.python_fences(markdown))
+
+
+def test_every_departure_from_the_notes_links_to_its_erratum() -> None:
+    anchors = set(errata_anchors())
+    departures = {}
+    for page in WALKTHROUGH:
+        for match in DEPARTURE.finditer(page.read_text(encoding="utf8")):
+            links = re.findall(r"\]\(errata\.md#([\w-]+)\)", match["body"])
+            assert links, f"{page.name}: {match['title']!r} does not link to the errata"
+            for anchor in links:
+                assert anchor in anchors, f"{page.name}: {match['title']!r} links to missing #{anchor}"
+            departures.setdefault(page.name, []).extend(links)
+    for name in CORRECTING:
+        assert departures.get(name), f"{name} departs from the notes without saying so"
+
+
+def test_links_into_the_errata_resolve() -> None:
+    anchors = set(errata_anchors())
+    for path in MARKDOWN_FILES:
+        for anchor in re.findall(r"errata\.md#([\w-]+)", path.read_text(encoding="utf8")):
+            assert anchor in anchors, f"{path.name} links to errata.md#{anchor}, which does not exist"
+
+
+def test_the_home_page_shows_the_terminal_walkthrough_then_the_pages() -> None:
+    markdown = (DOCS / "index.md").read_text(encoding="utf8")
+    marker = markdown.index(fence_hook.WALKTHROUGH_MARKER)
+    path = markdown[marker:]
+    items = re.findall(r"^\d+\. .*\]\((\S+\.md)\).*$", path, re.M)
+    assert items == [page.name for page in WALKTHROUGH], "after the walkthrough, one line per page"

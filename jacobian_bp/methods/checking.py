@@ -9,15 +9,17 @@ Tolerances (float64):
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from jacobian_bp.errors import GradcheckError
-from jacobian_bp.methods.gradient import METHODS, PATHS, check_method, prepare
+from jacobian_bp.display.words import counted
+from jacobian_bp.errors import GradcheckError, JacobianBPError
+from jacobian_bp.methods.gradient import METHODS, PATHS, check_method, path_for, prepare
 from jacobian_bp.network.mlp import MLP
 
 Array = np.ndarray
@@ -33,13 +35,19 @@ def tolerances(method: str) -> tuple[float, float]:
 
 @dataclass
 class MethodRow:
-    """One line of a :class:`Comparison`."""
+    """One line of a :class:`Comparison`.
+
+    A method that raised instead of giving a gradient has ``error`` set to
+    ``"ErrorClass: message"``, ``ok`` False and both differences infinite: it
+    differs from the reference by an unknown amount, so no bound holds.
+    """
 
     method: str
     max_abs_diff: float
     max_rel_diff: float
     ok: bool
     seconds: float | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -47,6 +55,7 @@ class Comparison:
     """Every method's gradient beside a reference, with the largest differences.
 
     ``max_rel_diff`` is norm-wise: ``max |a − r| / max |r|`` over each parameter.
+    A method that raised has a row holding its error and no entry in ``gradients``.
 
     >>> report = jbp.compare(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("einsum", "numeric"))
     >>> [(row.method, row.ok) for row in report.rows]
@@ -61,13 +70,22 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        """Whether every method agrees with the reference within its tolerance."""
+        """Whether every method gave a gradient that agrees with the reference within its tolerance."""
         return all(row.ok for row in self.rows)
 
     @property
     def max_abs_diff(self) -> float:
-        """The largest absolute difference from the reference, over every method and entry."""
-        return max(row.max_abs_diff for row in self.rows)
+        """The largest absolute difference from the reference, over every method and entry.
+
+        Infinite when a method raised: its difference is unknown, and ``report.max_abs_diff < tol``
+        must not pass for a table with a failed row in it.
+        """
+        return max((row.max_abs_diff for row in self.rows), default=0.0)
+
+    @property
+    def failed(self) -> list[MethodRow]:
+        """The rows of the methods that raised instead of giving a gradient."""
+        return [row for row in self.rows if row.error is not None]
 
     def __str__(self) -> str:
         timed = any(row.seconds is not None for row in self.rows)
@@ -75,6 +93,9 @@ class Comparison:
         lines = [f"every method against {self.reference!r}", header + ("   seconds" if timed else "")]
         for row in self.rows:
             rtol, atol = tolerances(row.method)
+            if row.error is not None:
+                lines.append(f"{row.method:<10} {'—':>10} {'—':>10}  {'':<22} NO, raised {row.error}")
+                continue
             line = (
                 f"{row.method:<10} {row.max_abs_diff:>10.2e} {row.max_rel_diff:>10.2e}  "
                 f"{f'atol {atol:.0e}, rtol {rtol:.0e}':<22} {'yes' if row.ok else 'NO'}"
@@ -82,7 +103,13 @@ class Comparison:
             if timed:
                 line += f"   {row.seconds:.2e}"
             lines.append(line)
-        lines.append("all agree" if self.ok else "DISAGREEMENT")
+        disagree = sum(1 for row in self.rows if not row.ok and row.error is None)
+        problems = []
+        if disagree:
+            problems.append(f"{counted(disagree, 'method')} {'disagrees' if disagree == 1 else 'disagree'}")
+        if self.failed:
+            problems.append(f"{counted(len(self.failed), 'method')} raised instead of giving a gradient")
+        lines.append("DISAGREEMENT: " + "; ".join(problems) if problems else "all agree")
         return "\n".join(lines)
 
 
@@ -94,8 +121,17 @@ def compare(
     methods: Sequence[str] = METHODS,
     reference: str = "backprop",
     timings: bool = False,
+    max_bytes: int | None = None,
+    on_row: Callable[[MethodRow], None] | None = None,
 ) -> Comparison:
     """Run every method in ``methods`` and compare each with ``reference``.
+
+    A method that raises one of the package's errors — a saturated output
+    the materializing paths cannot represent (:class:`~jacobian_bp.errors.NonFiniteError`),
+    a Jacobian over the memory budget ``max_bytes`` — gets a row holding its
+    error, and the other methods still run; ``report.ok`` is then False. The
+    reference itself must give a gradient (its error is raised). ``on_row(row)``
+    is called as soon as each method's row is complete, in the order of ``methods``.
 
     >>> net = jbp.notes_network()
     >>> report = jbp.compare(net, np.array([[1.0, 0.5], [0.2, -1.0]]), np.array([1.0, 0.0]))
@@ -105,29 +141,57 @@ def compare(
     every method against 'backprop'
     method        max |Δ|  max rel Δ  tolerance              agrees
     scalar     ...
+    >>> saturated = jbp.MLP([1, 1], params={"W1": [[800.0]], "b1": [0.0]})  # σ(800) = 1 against the target 0
+    >>> report = jbp.compare(saturated, [1.0], [0.0], loss="bce", methods=("einsum", "numeric"))
+    >>> report.ok, report.max_abs_diff, [row.method for row in report.failed]
+    (False, inf, ['einsum'])
+    >>> print(report)  # doctest: +ELLIPSIS
+    every method against 'backprop'
+    ...
+    einsum              —          —                         NO, raised NonFiniteError: ∂L/∂z is not finite ...
+    numeric    ... yes
+    DISAGREEMENT: 1 method raised instead of giving a gradient
     """
     for method in (*methods, reference):
         check_method(method)
+    paths = {method: path_for(method, max_bytes) for method in dict.fromkeys((reference, *methods))}
     trace, T, loss_fn = prepare(net, X, T, loss)
-    gradients: dict[str, dict[str, Array]] = {}
-    seconds: dict[str, float] = {}
-    for method in dict.fromkeys((reference, *methods)):
-        start = time.perf_counter()
-        gradients[method] = PATHS[method](net, trace, T, loss_fn)
-        seconds[method] = time.perf_counter() - start
-    expected = gradients[reference]
+    start = time.perf_counter()
+    expected = paths[reference](net, trace, T, loss_fn)
+    reference_seconds = time.perf_counter() - start
+    gradients: dict[str, dict[str, Array]] = {reference: expected}
     rows = []
     for method in methods:
-        got = gradients[method]
-        rtol, atol = tolerances(method)
-        abs_diff = max(float(np.max(np.abs(got[k] - expected[k]), initial=0.0)) for k in expected)
-        rel_diff = max(
-            float(np.max(np.abs(got[k] - expected[k]), initial=0.0) / max(np.max(np.abs(expected[k])), 1e-300))
-            for k in expected
-        )
-        ok = all(np.allclose(got[k], expected[k], rtol=rtol, atol=atol) for k in expected)
-        rows.append(MethodRow(method, abs_diff, rel_diff, ok, seconds[method] if timings else None))
+        start = time.perf_counter()
+        try:
+            got = expected if method == reference else paths[method](net, trace, T, loss_fn)
+        except JacobianBPError as error:  # the package's own, explained refusals; a bug still propagates
+            seconds = time.perf_counter() - start
+            row = MethodRow(method, math.inf, math.inf, False, seconds if timings else None, _describe(error))
+        else:
+            seconds = reference_seconds if method == reference else time.perf_counter() - start
+            gradients[method] = got
+            row = _row(method, got, expected, seconds if timings else None)
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
     return Comparison(reference, rows, gradients)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _row(method: str, got: dict[str, Array], expected: dict[str, Array], seconds: float | None) -> MethodRow:
+    """How far ``got`` is from ``expected``, and whether that is within ``method``'s tolerance."""
+    rtol, atol = tolerances(method)
+    abs_diff = max(float(np.max(np.abs(got[k] - expected[k]), initial=0.0)) for k in expected)
+    rel_diff = max(
+        float(np.max(np.abs(got[k] - expected[k]), initial=0.0) / max(np.max(np.abs(expected[k])), 1e-300))
+        for k in expected
+    )
+    ok = all(np.allclose(got[k], expected[k], rtol=rtol, atol=atol) for k in expected)
+    return MethodRow(method, abs_diff, rel_diff, ok, seconds)
 
 
 def gradcheck(

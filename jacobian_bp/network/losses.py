@@ -262,22 +262,47 @@ def output_delta(
 def finite_gradient(loss: Loss, z: Array, t: Array, a: Array | None = None) -> Array:
     """``∂L/∂z``, or a clear error where it overflows.
 
-    It overflows only when a cross-entropy's output has saturated at exactly 0
-    or 1 against the opposite target: ``∂L/∂z`` and ``∂z/∂a`` are then not
-    representable in float64, though their product ``z − t`` is.
+    It overflows only when a cross-entropy's output has saturated — ``σ(a)``
+    within rounding of 0 or 1, or a softmax output that underflows — on the side
+    the target does not want: against a hard target, or away from a soft one
+    that still gives the other outcome some weight. ``∂L/∂z`` and ``∂z/∂a``
+    are then not representable in float64, though their product ``z − t`` is;
+    the error names the example and unit, and the methods that still work.
 
-    >>> finite_gradient(get_loss("bce"), np.array([1.0]), np.array([0.0]))
+    >>> finite_gradient(get_loss("bce"), np.array([1.0]), np.array([0.0]), np.array([800.0]))
     Traceback (most recent call last):
     ...
-    jacobian_bp.errors.NonFiniteError: ∂L/∂z = [inf] is not finite: ...
+    jacobian_bp.errors.NonFiniteError: ∂L/∂z is not finite at output unit 0: ... (logit 800) against the target 0, ...
     """
     gradient = loss.gradient(z, t, a)
     if is_symbolic(gradient):
         return gradient
     if not np.isfinite(gradient).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(gradient))[0])
+        where = f"output unit {index[-1]}" + (f" of example {index[0]}" if len(index) > 1 else "")
         raise NonFiniteError(
-            f"∂L/∂z = {gradient} is not finite: the output has saturated at exactly 0 or 1 against the "
-            f"opposite target, so ∂L/∂z and ∂z/∂a^L overflow in float64 although their product z − t "
-            f"does not; use method='backprop', which uses that product directly"
+            f"∂L/∂z is not finite at {where}: the output has saturated {_saturation(loss, z, t, a, index)}, "
+            f"so ∂L/∂z and ∂z/∂a^L overflow in float64 although their product z − t does not. "
+            f"method='backprop' uses that product directly and method='numeric' differences the loss itself, "
+            f"which stays finite: use one of those (or keep the logits smaller)"
         )
     return gradient
+
+
+def _saturation(loss: Loss, z: Array, t: Array, a: Array | None, index: tuple[int, ...]) -> str:
+    """How the output at ``index`` has saturated, in words that fit a hard or a soft target."""
+    target = float(t[index])
+    hard = target in (0.0, 1.0)
+    if loss.name == "cross_entropy":
+        row = index[:-1]
+        below = "" if a is None else f" (its logit is {np.max(a[row]) - a[index]:.4g} below the largest)"
+        if hard:
+            return f"at z = 0 for the target class{below}"
+        return f"at z = 0{below} while the soft target gives that class weight {target:g}"
+    side = 1 if z[index] > 0.5 else 0
+    logit = "" if a is None else f" (logit {a[index]:.4g})"
+    if hard:
+        return f"at z = {side}{logit} against the target {target:g}"
+    return (
+        f"at z = {side}{logit} while the soft target {target:g} gives the other outcome weight {abs(side - target):g}"
+    )

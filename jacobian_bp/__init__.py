@@ -16,6 +16,9 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 ('R^{3×(3×2)}', (3, 2))
 """
 
+# The imports follow the notes, section by section, not the alphabet.
+# ruff: noqa: I001
+
 # Errors and limits, used everywhere.
 from jacobian_bp.errors import (
     ChainError,
@@ -27,6 +30,7 @@ from jacobian_bp.errors import (
     MissingDependencyError,
     NonFiniteError,
     ShapeError,
+    TrainingWarning,
     UnknownNameError,
 )
 from jacobian_bp.chain.budget import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
@@ -101,6 +105,7 @@ __all__ = [
     "ShapeError",
     "StructuredContraction",
     "Trace",
+    "TrainingWarning",
     "UnknownNameError",
     "chain",
     "compare",

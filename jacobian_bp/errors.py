@@ -58,3 +58,11 @@ class InvalidArgumentError(JacobianBPError, ValueError):
 
 class MissingDependencyError(JacobianBPError, ImportError):
     """An optional feature needs a package that is not installed; the message names the extra to install."""
+
+
+class TrainingWarning(UserWarning):
+    """Training runs but is not making progress: the loss has not decreased after many epochs.
+
+    A warning, not an error (the run goes on and returns its history); silence
+    it with ``warnings.simplefilter("ignore", jbp.TrainingWarning)``.
+    """

@@ -12,12 +12,18 @@ parameters up to rounding. The materializing methods are just slower and
 answer to the memory budget.
 
 The inputs are validated once, before the first step; the steps themselves
-skip validation, so a training step costs what its arithmetic costs.
+skip validation, so a training step costs what its arithmetic costs. A run
+that goes wrong says so: a loss or gradient that stops being finite ends it
+with a :class:`~jacobian_bp.errors.NonFiniteError` naming the epoch, and a
+loss that is no lower after :data:`STALL_EPOCHS` epochs than it started gives
+a :class:`~jacobian_bp.errors.TrainingWarning`. Both suggest a smaller
+learning rate, the usual cause.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +31,13 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.chain.budget import resolve_max_bytes
-from jacobian_bp.training.datasets import one_hot
-from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
+from jacobian_bp.display.words import counted
+from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError, TrainingWarning
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP
 from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.training.datasets import one_hot
 
 Array = np.ndarray
 
@@ -38,6 +45,10 @@ Array = np.ndarray
 #: notes' 2-3-1 sigmoid network (``notes_network(seed=0)``) to 100% accuracy on ``datasets.xor()``.
 DEFAULT_LR = 5.0
 DEFAULT_EPOCHS = 1000
+
+#: Epochs after which a loss no lower than where it started gives a :class:`TrainingWarning`.
+#: Every recipe's loss is below its start well before then, for every seed tried.
+STALL_EPOCHS = 50
 
 #: Losses whose targets are classes, so that accuracy means something.
 CLASSIFICATION_LOSSES = ("bce", "cross_entropy")
@@ -162,13 +173,34 @@ def train(
     ``None`` means the whole set per step, and ``seed`` drives the shuffling of
     mini-batches. For ``cross_entropy`` the targets may also be class indices
     ``(N,)``. ``on_epoch(epoch, history)`` is called after every epoch (the CLI
-    draws its progress bar there). The defaults train the notes' network on XOR:
+    draws its progress bar there). A step that makes the loss or the gradient
+    non-finite raises :class:`~jacobian_bp.errors.NonFiniteError` naming the epoch;
+    a loss that has not gone below its start in :data:`STALL_EPOCHS` epochs warns
+    with :class:`~jacobian_bp.errors.TrainingWarning`. The defaults train the
+    notes' network on XOR:
 
     >>> net = jbp.notes_network()
     >>> X, T = jbp.datasets.xor()
     >>> history = jbp.train(net, X, T, loss="mse", method="backprop")
     >>> history.final_accuracy, history.final_loss < 0.01
     (1.0, True)
+
+    A step far too large saturates every sigmoid at once, and the loss sticks:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     stuck = jbp.train(jbp.notes_network(), X, T, lr=1e6, epochs=60)
+    >>> [warning.category.__name__ for warning in caught], stuck.final_loss > stuck.initial_loss
+    (['TrainingWarning'], True)
+
+    With an unbounded output the same step diverges, and training stops:
+
+    >>> X, T = jbp.datasets.regression()
+    >>> jbp.train(jbp.MLP([1, 16, 1], activation="tanh", output_activation="identity"), X, T, lr=1e6)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.NonFiniteError: training stopped ... epoch ... try a smaller learning rate than lr=1e+06...
     """
     if not isinstance(net, MLP):
         raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
@@ -220,28 +252,53 @@ def _descend(
     for epoch in range(1, epochs + 1):
         # A diverging run overflows on its way to the non-finite loss that stops it below, with a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
-            if full_batch:  # the trace that measured the last epoch is this step's forward pass
-                _update(net, gradient_of(net, trace, T, loss), lr)
-                history.steps += 1
-            else:
-                order = rng.permutation(X.shape[0])
-                for start in range(0, X.shape[0], batch_size):
-                    rows = order[start : start + batch_size]
-                    _update(net, gradient_of(net, net._forward(X[rows]), T[rows], loss), lr)
+            try:
+                if full_batch:  # the trace that measured the last epoch is this step's forward pass
+                    _update(net, gradient_of(net, trace, T, loss), lr)
                     history.steps += 1
+                else:
+                    order = rng.permutation(X.shape[0])
+                    for start in range(0, X.shape[0], batch_size):
+                        rows = order[start : start + batch_size]
+                        _update(net, gradient_of(net, net._forward(X[rows]), T[rows], loss), lr)
+                        history.steps += 1
+            except NonFiniteError as error:
+                if history.steps == 0:  # the starting point itself: no step has been taken to blame
+                    raise
+                raise NonFiniteError(
+                    f"training stopped in epoch {epoch}: after {counted(history.steps, 'step')} the gradient by "
+                    f"method {method!r} is no longer finite, so the steps have diverged; try a smaller learning "
+                    f"rate than lr={lr:g}. ({error})"
+                ) from error
             trace = net._forward(X)
             value = loss.value(trace.z, T, trace.a[L])
         if not math.isfinite(value):
             raise NonFiniteError(
-                f"the training loss became {value} after epoch {epoch}: the steps diverged; "
-                f"try a smaller learning rate than lr={lr:g}"
+                f"training stopped after epoch {epoch}: the training loss became {value}, so the steps have "
+                f"diverged; try a smaller learning rate than lr={lr:g}"
             )
         history.loss.append(value)
         if history.accuracy is not None:
             history.accuracy.append(_fraction_right(trace.z, T, loss.name))
+        if epoch == STALL_EPOCHS:
+            _warn_if_stalled(history)
         if on_epoch is not None:
             on_epoch(epoch, history)
     return history
+
+
+def _warn_if_stalled(history: History) -> None:
+    """A :class:`TrainingWarning` if no epoch so far has ended below the starting loss."""
+    best = min(history.loss)
+    if history.initial_loss > 0 and best >= history.initial_loss:
+        warnings.warn(
+            f"the training loss has not decreased in {len(history.loss)} epochs: it started at "
+            f"{history.initial_loss:.6g} and has been no lower than {best:.6g} since (method {history.method!r}, "
+            f"lr={history.lr:g}). A learning rate that is too large makes gradient descent overshoot or saturate "
+            f"the units; try a smaller one, such as lr={history.lr / 10:g}",
+            TrainingWarning,
+            stacklevel=4,  # the caller of train(), past _warn_if_stalled and _descend
+        )
 
 
 def _update(net: MLP, grads: dict[str, Array], lr: float) -> None:

@@ -45,7 +45,21 @@ class GradcheckError(JacobianBPError, ValueError):
 
 
 class MemoryBudgetError(JacobianBPError, ValueError, MemoryError):
-    """Materializing a Jacobian would exceed the memory budget."""
+    """Materializing a Jacobian would exceed the memory budget.
+
+    ``fact`` says what would not fit and ``advice`` what to do instead, in
+    Python terms (``method='outer'``); the message is the two together. The
+    command line keeps the fact and gives the same advice in flags.
+
+    >>> error = MemoryBudgetError("X would take 2 GiB.", advice="Use method='outer'.")
+    >>> str(error), error.fact
+    ("X would take 2 GiB. Use method='outer'.", 'X would take 2 GiB.')
+    """
+
+    def __init__(self, fact: str, advice: str | None = None) -> None:
+        super().__init__(fact if advice is None else f"{fact} {advice}")
+        self.fact = fact
+        self.advice = advice
 
 
 class InvalidArgumentError(JacobianBPError, ValueError):

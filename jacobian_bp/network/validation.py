@@ -6,6 +6,7 @@ argument, what it held and what was expected.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,6 +37,40 @@ def as_real_array(value: Any, name: str) -> Array:
     if array.dtype.kind not in "biuf":
         raise InputTypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}")
     return np.asarray(array, dtype=np.float64)  # no copy when it already is float64
+
+
+def positive_number(value: Any, name: str) -> float:
+    """``value`` as a float if it is a positive finite real number; else an error naming ``name``.
+
+    >>> positive_number(0.5, "lr")
+    0.5
+    >>> positive_number(-1.0, "--lr")
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: --lr must be a positive finite number, got -1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputTypeError(f"{name} must be a positive real number, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value}")
+    return float(value)
+
+
+def positive_count(value: Any, name: str) -> int:
+    """``value`` as an int if it is a whole number ≥ 1; else an error naming ``name``.
+
+    >>> positive_count(3, "epochs")
+    3
+    >>> positive_count(0, "--epochs")
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: --epochs must be at least 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputTypeError(f"{name} must be a whole number, got {value!r}")
+    if value < 1:
+        raise InvalidArgumentError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def check_finite(array: Array, name: str) -> Array:

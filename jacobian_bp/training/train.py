@@ -36,7 +36,13 @@ from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteEr
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP
-from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.validation import (
+    check_inputs,
+    check_loss_fits,
+    check_targets,
+    positive_count,
+    positive_number,
+)
 from jacobian_bp.training.datasets import one_hot
 
 Array = np.ndarray
@@ -87,8 +93,8 @@ class History:
 
     def __str__(self) -> str:
         text = (
-            f"{len(self.loss)} epochs, {self.steps} steps of {self.method!r} (lr {self.lr:g}, batch {self.batch_size}):"
-            f" loss {self.initial_loss:.6g} → {self.final_loss:.6g}"
+            f"{counted(len(self.loss), 'epoch')}, {counted(self.steps, 'step')} of {self.method!r} "
+            f"(lr {self.lr:g}, batch {self.batch_size}): loss {self.initial_loss:.6g} → {self.final_loss:.6g}"
         )
         if self.final_accuracy is not None:
             text += f", accuracy {100 * self.final_accuracy:.1f}%"
@@ -128,22 +134,6 @@ def _fraction_right(z: Array, T: Array, loss: str) -> float:
     if loss == "cross_entropy":
         return float((np.argmax(z, axis=-1) == np.argmax(T, axis=-1)).mean())
     return float(((z > 0.5) == (T > 0.5)).mean())
-
-
-def _positive_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputTypeError(f"{name} must be a positive real number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value}")
-    return float(value)
-
-
-def _positive_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InputTypeError(f"{name} must be a whole number, got {value!r}")
-    if value < 1:
-        raise InvalidArgumentError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def _training_targets(net: MLP, X: Array, T: Any, loss: Loss) -> Array:
@@ -207,8 +197,8 @@ def train(
     loss_fn = get_loss(loss)
     check_loss_fits(net, loss_fn)
     check_method(method)
-    lr = _positive_number(lr, "lr")
-    epochs = _positive_count(epochs, "epochs")
+    lr = positive_number(lr, "lr")
+    epochs = positive_count(epochs, "epochs")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
         raise InvalidArgumentError(f"seed must be a whole number ≥ 0 or None, got {seed!r}")
     if on_epoch is not None and not callable(on_epoch):
@@ -218,10 +208,10 @@ def train(
     T = _training_targets(net, X, T, loss_fn)
     net.check_params()
     n_examples = X.shape[0]
-    batch_size = n_examples if batch_size is None else _positive_count(batch_size, "batch_size")
+    batch_size = n_examples if batch_size is None else positive_count(batch_size, "batch_size")
     if batch_size > n_examples:
         raise InvalidArgumentError(
-            f"batch_size {batch_size} is larger than the training set ({n_examples} examples); "
+            f"batch_size {batch_size} is larger than the training set ({counted(n_examples, 'example')}); "
             f"use at most {n_examples}, or None for the whole set"
         )
     return _descend(net, X, T, loss_fn, method, lr, epochs, batch_size, seed, budget, on_epoch)

@@ -366,6 +366,24 @@ class CostTable:
     def __str__(self) -> str:
         return "\n".join([self.header(), *(self.row(cost.method) for cost in self.costs)])
 
+    def skip_over_budget(self, max_bytes: int | None = None) -> int:
+        """Mark every path whose largest Jacobian exceeds the budget as skipped, with why; return the budget.
+
+        >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), methods=("einsum", "outer"))
+        >>> table.skip_over_budget(512), list(table.skipped)
+        (512, ['einsum'])
+        """
+        budget = resolve_max_bytes(max_bytes)
+        self.skipped = {
+            cost.method: (
+                f"its largest Jacobian, {format_bytes(cost.largest_jacobian_bytes)}, is over the memory budget "
+                f"of {format_bytes(budget)}"
+            )
+            for cost in self.costs
+            if cost.over_budget(budget)
+        }
+        return budget
+
     def measure(
         self,
         net: MLP,
@@ -377,9 +395,10 @@ class CostTable:
     ) -> None:
         """Run and time every path of the table (via :func:`compare`), skipping those over the memory budget.
 
-        Every path is checked against the budget *before* anything runs: one
-        whose :attr:`Cost.largest_jacobian_bytes` exceeds it is skipped with a
-        note instead of failing after the paths before it have run. Then each
+        Every path is checked against the budget *before* anything runs
+        (:meth:`skip_over_budget`): one whose :attr:`Cost.largest_jacobian_bytes`
+        exceeds it is skipped with a note instead of failing after the paths
+        before it have run. Then each
         path runs, and ``on_row(method)`` is called as soon as every row up to
         ``method``'s is complete, in the table's order — so a caller can print
         rows as they finish.
@@ -387,19 +406,10 @@ class CostTable:
         >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), methods=("einsum", "outer"))
         >>> table.measure(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), max_bytes=512)
         >>> table.skipped["einsum"], table.agrees["outer"]
-        ('its largest Jacobian takes 576 bytes (576 B), over the memory budget of 512 bytes (512 B)', True)
+        ('its largest Jacobian, 576 B, is over the memory budget of 512 B', True)
         """
-        budget = resolve_max_bytes(max_bytes)
+        budget = self.skip_over_budget(max_bytes)
         order = [cost.method for cost in self.costs]
-        self.skipped = {
-            cost.method: (
-                f"its largest Jacobian takes {cost.largest_jacobian_bytes:,} bytes "
-                f"({format_bytes(cost.largest_jacobian_bytes)}), over the memory budget of {budget:,} bytes "
-                f"({format_bytes(budget)})"
-            )
-            for cost in self.costs
-            if cost.over_budget(budget)
-        }
         complete = set(self.skipped)
         shown = 0
 

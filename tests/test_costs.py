@@ -277,5 +277,5 @@ def test_measure_skips_paths_over_the_budget_before_running_anything(monkeypatch
     assert sorted(table.skipped) == sorted(materializing) and not set(materializing) & set(ran)
     assert shown == list(jbp.METHODS)  # every row, in the table's order
     text = str(table)
-    assert text.count("skipped: its largest Jacobian takes 576 bytes") == 4
+    assert text.count("skipped: its largest Jacobian, 576 B, is over the memory budget of 512 B") == 4
     assert all(table.agrees[m] for m in ("scalar", "outer", "backprop", "numeric"))

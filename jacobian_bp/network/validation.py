@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError, ShapeError
 from jacobian_bp.network.losses import Loss
 
@@ -102,7 +103,7 @@ def check_inputs(net: MLP, X: Any) -> Array:
         raise ShapeError(f"X must be one example of shape ({width},) or a batch (N, {width}); got shape {X.shape}")
     if X.shape[-1] != width:
         raise ShapeError(
-            f"X has width {X.shape[-1]} (shape {X.shape}) but the network expects {width} inputs (sizes[0])"
+            f"X has width {X.shape[-1]} (shape {X.shape}) but the network expects {counted(width, 'input')} (sizes[0])"
         )
     if X.ndim == 2 and X.shape[0] == 0:
         raise ShapeError(f"X is an empty batch (shape {X.shape}); a loss needs at least one example")
@@ -126,7 +127,9 @@ def check_targets(net: MLP, X: Array, T: Any, loss: Loss) -> Array:
         if T.ndim == 1 and outputs == 1 and T.shape[0] == X.shape[0]:
             T = T[:, None]
         if T.ndim >= 1 and T.shape[0] != X.shape[0]:
-            raise ShapeError(f"X holds {X.shape[0]} examples but T holds {T.shape[0]} (X {X.shape}, T {T.shape})")
+            raise ShapeError(
+                f"X holds {counted(X.shape[0], 'example')} but T holds {T.shape[0]} (X {X.shape}, T {T.shape})"
+            )
     if T.shape != expected:
         raise ShapeError(f"T must have shape {expected} for X of shape {X.shape}; got {T.shape}")
     check_finite(T, "T")

@@ -282,7 +282,7 @@ def _warn_if_stalled(history: History) -> None:
     best = min(history.loss)
     if history.initial_loss > 0 and best >= history.initial_loss:
         warnings.warn(
-            f"the training loss has not decreased in {len(history.loss)} epochs: it started at "
+            f"the training loss has not decreased in {counted(len(history.loss), 'epoch')}: it started at "
             f"{history.initial_loss:.6g} and has been no lower than {best:.6g} since (method {history.method!r}, "
             f"lr={history.lr:g}). A learning rate that is too large makes gradient descent overshoot or saturate "
             f"the units; try a smaller one, such as lr={history.lr / 10:g}",

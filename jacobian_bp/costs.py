@@ -333,11 +333,19 @@ class CostTable:
 
     @property
     def timed(self) -> bool:
-        """Whether :meth:`measure` has run (then every row has a time, an error or a reason it was skipped)."""
+        """Whether :meth:`measure` has run (then every row has a time, an error or a reason it was skipped).
+
+        >>> jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer",), timings=True).timed
+        True
+        """
         return bool(self.seconds or self.errors or self.skipped)
 
     def header(self, timed: bool | None = None) -> str:
-        """The column titles; with the ``seconds`` and ``agrees`` columns if ``timed`` (default: :attr:`timed`)."""
+        """The column titles; with the ``seconds`` and ``agrees`` columns if ``timed`` (default: :attr:`timed`).
+
+        >>> jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0).header(timed=True).split()[-2:]
+        ['seconds', 'agrees']
+        """
         header = f"{'method':<10} {'multiply-adds':>13} {'× least':>8} {'entries':>10} {'non-zero':>10}"
         header += f" {'peak bytes':>11} {'stored bytes':>12}"
         return header + (f" {'seconds':>9} {'agrees':>6}" if (self.timed if timed is None else timed) else "")

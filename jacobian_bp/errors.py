@@ -79,4 +79,11 @@ class TrainingWarning(UserWarning):
 
     A warning, not an error (the run goes on and returns its history); silence
     it with ``warnings.simplefilter("ignore", jbp.TrainingWarning)``.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", jbp.TrainingWarning)
+    ...     history = jbp.train(jbp.notes_network(), *jbp.datasets.xor(), lr=1e6, epochs=60)
+    >>> history.final_loss > history.initial_loss
+    True
     """

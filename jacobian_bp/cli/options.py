@@ -50,7 +50,11 @@ def add_command(
 
 
 def emit(text: str) -> None:
-    """Write result lines to stdout now, not when the command ends: a slow command shows its rows as they finish."""
+    """Write result lines to stdout now, not when the command ends: a slow command shows its rows as they finish.
+
+    >>> emit("method     multiply-adds")
+    method     multiply-adds
+    """
     print(text, flush=True)
 
 

@@ -38,6 +38,13 @@ class KinkCrossing:
     The difference quotient then averages the slopes of two pieces and measures
     no derivative at all; it says nothing about the gradient of that entry.
     ``example`` is ``None`` for a single example (no batch axis).
+
+    >>> relu = jbp.MLP([1, 1, 1], activation="relu", output_activation="identity",
+    ...                params={"W1": [[1.0]], "b1": [0.0], "W2": [[1.0]], "b2": [0.0]})
+    >>> found = []
+    >>> _ = numeric_gradient(relu, relu.forward(np.array([0.0])), np.array([1.0]), jbp.get_loss("mse"), found)
+    >>> print(found[0])
+    the step ±1e-06 of b1[0] carries the relu pre-activation a¹[0] at layer 1, unit 0 (a = 0) across a kink of relu
     """
 
     parameter: str

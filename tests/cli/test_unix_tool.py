@@ -66,9 +66,10 @@ def test_progress_bar_only_on_a_terminal(capsys: pytest.CaptureFixture[str], mon
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["train", "--epochs", "3"]) == 0
     assert "\r[" in terminal.getvalue() and "epoch 3/3" in terminal.getvalue()
-    terminal.truncate(0)
+    terminal.seek(0)
+    terminal.truncate()
     assert main(["train", "--epochs", "3", "--no-progress"]) == 0
-    assert terminal.getvalue().strip("\x00") == ""
+    assert terminal.getvalue() == ""
 
 
 def test_train_prints_each_final_figure_once(capsys: pytest.CaptureFixture[str]) -> None:

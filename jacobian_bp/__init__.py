@@ -16,6 +16,8 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 ('R^{3×(3×2)}', (3, 2))
 """
 
+# The imports follow the notes, section by section, not the alphabet.
+
 # Errors and limits, used everywhere.
 from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
 from jacobian_bp.chain.batch import BATCH_VIEWS, BatchedJacobian
@@ -41,6 +43,7 @@ from jacobian_bp.errors import (
     MissingDependencyError,
     NonFiniteError,
     ShapeError,
+    TrainingWarning,
     UnknownNameError,
 )
 from jacobian_bp.methods.checking import Comparison, compare, gradcheck
@@ -101,6 +104,7 @@ __all__ = [
     "ShapeError",
     "StructuredContraction",
     "Trace",
+    "TrainingWarning",
     "UnknownNameError",
     "chain",
     "compare",

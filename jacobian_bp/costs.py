@@ -20,19 +20,26 @@ measured or replayed from the code. Conventions:
 ``stored_bytes``
     Bytes of every ``a^k`` and ``h^k`` the forward pass keeps for the backward
     pass; ``0`` for finite differences.
+``largest_jacobian_bytes``
+    Bytes of the largest single Jacobian a materializing path builds (the
+    stack of ``N`` per-example blocks of the largest factor): the number the
+    memory budget is checked against, array by array. ``0`` for the paths
+    that materialize none. :meth:`CostTable.measure` reads it to skip a path
+    over the budget before running anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes
 from jacobian_bp.chain.factors import Factor, chain_factors
 from jacobian_bp.chain.structure import pattern
 from jacobian_bp.display import html as html_view
-from jacobian_bp.methods.checking import compare
+from jacobian_bp.methods.checking import MethodRow, compare
 from jacobian_bp.methods.gradient import METHODS, check_method, prepare
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import get_loss
@@ -58,6 +65,15 @@ class Cost:
     nonzero_entries: int
     peak_bytes: int
     stored_bytes: int = 0
+    largest_jacobian_bytes: int = 0
+
+    def over_budget(self, max_bytes: int) -> bool:
+        """Whether running this path would raise :class:`~jacobian_bp.errors.MemoryBudgetError` under ``max_bytes``.
+
+        >>> jbp.cost(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), method="einsum").over_budget(512)
+        True
+        """
+        return self.largest_jacobian_bytes > max_bytes
 
 
 @dataclass(frozen=True)
@@ -129,7 +145,14 @@ def _materialized(network: Architecture, method: str) -> Cost:
                 largest_product = max(largest_product, N * operand + result)
             operand = factor.cols
         peak = max(peak, N * (1 + sum(f.stored for f in factors)) + largest_product)
-    return Cost(method, multiply_adds, entries, nonzero, ENTRY_BYTES * (network.gradient_entries + peak))
+    return Cost(
+        method,
+        multiply_adds,
+        entries,
+        nonzero,
+        ENTRY_BYTES * (network.gradient_entries + peak),
+        largest_jacobian_bytes=_largest_stack_bytes(network),
+    )
 
 
 def _structured(network: Architecture) -> Cost:
@@ -150,7 +173,26 @@ def _structured(network: Architecture) -> Cost:
         widths = [d_J_d_z.cols] + [f.cols for f in prefix]
         largest_product = max(N * (rows + f.cols) for rows, f in zip(widths, [*prefix, d_a_d_W], strict=True))
         peak = max(peak, N * (1 + sum(f.stored for f in formed)) + largest_product)
-    return Cost("structured", multiply_adds, entries, nonzero, ENTRY_BYTES * (network.gradient_entries + peak))
+    return Cost(
+        "structured",
+        multiply_adds,
+        entries,
+        nonzero,
+        ENTRY_BYTES * (network.gradient_entries + peak),
+        largest_jacobian_bytes=_largest_stack_bytes(network),
+    )
+
+
+def _largest_stack_bytes(network: Architecture) -> int:
+    """Bytes of the largest per-example stack of any factor of any parameter's chain.
+
+    Every array the materializing paths check against the budget is a stack of
+    ``N`` blocks of one factor, the batch mean (``N`` entries, no more than a
+    stack) or a product of the running row with a factor (``N·cols``, no more
+    than that factor's stack): the largest stack is the largest array.
+    """
+    names = (f"{kind}{k}" for k in network.layers() for kind in ("W", "b"))
+    return ENTRY_BYTES * network.batch * max(f.stored for name in names for f in network.factors(name))
 
 
 def _outer(network: Architecture) -> Cost:
@@ -269,6 +311,10 @@ def cost(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") 
 class CostTable:
     """Every path's cost, with measured seconds beside it when asked for.
 
+    After :meth:`measure`, ``seconds`` and ``agrees`` hold each path that ran,
+    ``errors`` the error of a path that raised instead, and ``skipped`` why a
+    path was not run at all (its largest Jacobian is over the memory budget).
+
     >>> table = jbp.cost_table(jbp.notes_network(), [[1.0, 0.5]], [1.0])
     >>> table["reshape"].multiply_adds > table["backprop"].multiply_adds
     True
@@ -277,6 +323,8 @@ class CostTable:
     costs: list[Cost]
     seconds: dict[str, float] = field(default_factory=dict)
     agrees: dict[str, bool] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, method: str) -> Cost:
         for row in self.costs:
@@ -292,33 +340,135 @@ class CostTable:
 
     def _repr_html_(self) -> str:
         """In a notebook: the same table as :meth:`__str__`, as HTML."""
-        lines = str(self).splitlines()
         header = ["method", "multiply-adds", "× least", "entries", "non-zero", "peak bytes", "stored bytes"]
-        header += ["seconds", "agrees"] if self.seconds else []
-        return html_view.table(header, [line.split() for line in lines[1:]], caption=repr(self))
+        header += (["seconds", "agrees"] if self.timed else []) + (["note"] if self.skipped or self.errors else [])
+        rows = [self.row(cost.method).split(None, len(header) - 1) for cost in self.costs]
+        return html_view.table(header, rows, caption=repr(self))
 
-    def __str__(self) -> str:
-        fewest = min(row.multiply_adds for row in self.costs) or 1
+    @property
+    def timed(self) -> bool:
+        """Whether :meth:`measure` has run (then every row has a time, an error or a reason it was skipped).
+
+        >>> jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer",), timings=True).timed
+        True
+        """
+        return bool(self.seconds or self.errors or self.skipped)
+
+    def header(self, timed: bool | None = None) -> str:
+        """The column titles; with the ``seconds`` and ``agrees`` columns if ``timed`` (default: :attr:`timed`).
+
+        >>> jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0).header(timed=True).split()[-2:]
+        ['seconds', 'agrees']
+        """
         header = f"{'method':<10} {'multiply-adds':>13} {'× least':>8} {'entries':>10} {'non-zero':>10}"
         header += f" {'peak bytes':>11} {'stored bytes':>12}"
-        if self.seconds:
-            header += f" {'seconds':>9} {'agrees':>6}"
-        lines = [header]
-        for row in self.costs:
-            line = (
-                f"{row.method:<10} {row.multiply_adds:>13,} {row.multiply_adds / fewest:>8.1f} {row.entries:>10,} "
-                f"{row.nonzero_entries:>10,} {row.peak_bytes:>11,} {row.stored_bytes:>12,}"
+        return header + (f" {'seconds':>9} {'agrees':>6}" if (self.timed if timed is None else timed) else "")
+
+    def row(self, method: str) -> str:
+        """One method's line: its predicted cost, then its time (or why it has none) once it was measured.
+
+        >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer", "backprop"))
+        >>> table.row("outer")
+        'outer                 17      1.1          5          5         176           80'
+        """
+        fewest = min(row.multiply_adds for row in self.costs) or 1
+        cost = self[method]
+        line = (
+            f"{cost.method:<10} {cost.multiply_adds:>13,} {cost.multiply_adds / fewest:>8.1f} {cost.entries:>10,} "
+            f"{cost.nonzero_entries:>10,} {cost.peak_bytes:>11,} {cost.stored_bytes:>12,}"
+        )
+        if method in self.skipped:
+            return f"{line} {'—':>9} {'—':>6}  skipped: {self.skipped[method]}"
+        if method in self.errors:
+            return f"{line} {self.seconds[method]:>9.2e} {'NO':>6}  raised {self.errors[method]}"
+        if method in self.seconds:
+            return f"{line} {self.seconds[method]:>9.2e} {'yes' if self.agrees[method] else 'NO':>6}"
+        return line
+
+    def __str__(self) -> str:
+        return "\n".join([self.header(), *(self.row(cost.method) for cost in self.costs)])
+
+    def skip_over_budget(self, max_bytes: int | None = None) -> int:
+        """Mark every path whose largest Jacobian exceeds the budget as skipped, with why; return the budget.
+
+        >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), methods=("einsum", "outer"))
+        >>> table.skip_over_budget(512), list(table.skipped)
+        (512, ['einsum'])
+        """
+        budget = resolve_max_bytes(max_bytes)
+        self.skipped = {
+            cost.method: (
+                f"its largest Jacobian, {format_bytes(cost.largest_jacobian_bytes)}, is over the memory budget "
+                f"of {format_bytes(budget)}"
             )
-            if self.seconds:
-                line += f" {self.seconds[row.method]:>9.2e} {'yes' if self.agrees[row.method] else 'NO':>6}"
-            lines.append(line)
-        return "\n".join(lines)
+            for cost in self.costs
+            if cost.over_budget(budget)
+        }
+        return budget
+
+    def measure(
+        self,
+        net: MLP,
+        X: Any,
+        T: Any,
+        loss: str = "mse",
+        max_bytes: int | None = None,
+        on_row: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run and time every path of the table (via :func:`compare`), skipping those over the memory budget.
+
+        Every path is checked against the budget *before* anything runs
+        (:meth:`skip_over_budget`): one whose :attr:`Cost.largest_jacobian_bytes`
+        exceeds it is skipped with a note instead of failing after the paths
+        before it have run. Then each
+        path runs, and ``on_row(method)`` is called as soon as every row up to
+        ``method``'s is complete, in the table's order — so a caller can print
+        rows as they finish.
+
+        >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), methods=("einsum", "outer"))
+        >>> table.measure(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), max_bytes=512)
+        >>> table.skipped["einsum"], table.agrees["outer"]
+        ('its largest Jacobian, 576 B, is over the memory budget of 512 B', True)
+        """
+        budget = self.skip_over_budget(max_bytes)
+        order = [cost.method for cost in self.costs]
+        complete = set(self.skipped)
+        shown = 0
+
+        def show_finished_rows() -> None:
+            nonlocal shown
+            while shown < len(order) and order[shown] in complete:
+                if on_row is not None:
+                    on_row(order[shown])
+                shown += 1
+
+        def record(row: MethodRow) -> None:
+            self.seconds[row.method] = float(row.seconds or 0.0)
+            self.agrees[row.method] = row.ok
+            if row.error is not None:
+                self.errors[row.method] = row.error
+            complete.add(row.method)
+            show_finished_rows()
+
+        show_finished_rows()
+        to_run = [method for method in order if method not in self.skipped]
+        if to_run:
+            compare(net, X, T, loss, methods=to_run, timings=True, max_bytes=budget, on_row=record)
 
 
 def cost_table(
-    net: MLP, X: Any, T: Any, loss: str = "mse", methods: Sequence[str] = METHODS, timings: bool = False
+    net: MLP,
+    X: Any,
+    T: Any,
+    loss: str = "mse",
+    methods: Sequence[str] = METHODS,
+    timings: bool = False,
+    max_bytes: int | None = None,
 ) -> CostTable:
-    """:func:`cost` for every method; with ``timings=True`` also run and time each path (via :func:`compare`).
+    """:func:`cost` for every method; with ``timings=True`` also run and time each path (:meth:`CostTable.measure`).
+
+    A path whose largest Jacobian is over the memory budget ``max_bytes`` is
+    not run; its row says so.
 
     >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, timings=True)
     >>> print(table)  # doctest: +ELLIPSIS
@@ -331,9 +481,7 @@ def cost_table(
         check_method(method)
     table = CostTable([cost(net, X, T, loss, method) for method in methods])
     if timings:
-        report = compare(net, X, T, loss, methods=methods, timings=True)
-        table.seconds = {row.method: float(row.seconds or 0.0) for row in report.rows}
-        table.agrees = {row.method: row.ok for row in report.rows}
+        table.measure(net, X, T, loss, max_bytes)
     return table
 
 

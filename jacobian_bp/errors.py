@@ -45,7 +45,21 @@ class GradcheckError(JacobianBPError, ValueError):
 
 
 class MemoryBudgetError(JacobianBPError, ValueError, MemoryError):
-    """Materializing a Jacobian would exceed the memory budget."""
+    """Materializing a Jacobian would exceed the memory budget.
+
+    ``fact`` says what would not fit and ``advice`` what to do instead, in
+    Python terms (``method='outer'``); the message is the two together. The
+    command line keeps the fact and gives the same advice in flags.
+
+    >>> error = MemoryBudgetError("X would take 2 GiB.", advice="Use method='outer'.")
+    >>> str(error), error.fact
+    ("X would take 2 GiB. Use method='outer'.", 'X would take 2 GiB.')
+    """
+
+    def __init__(self, fact: str, advice: str | None = None) -> None:
+        super().__init__(fact if advice is None else f"{fact} {advice}")
+        self.fact = fact
+        self.advice = advice
 
 
 class InvalidArgumentError(JacobianBPError, ValueError):
@@ -58,3 +72,18 @@ class InvalidArgumentError(JacobianBPError, ValueError):
 
 class MissingDependencyError(JacobianBPError, ImportError):
     """An optional feature needs a package that is not installed; the message names the extra to install."""
+
+
+class TrainingWarning(UserWarning):
+    """Training runs but is not making progress: the loss has not decreased after many epochs.
+
+    A warning, not an error (the run goes on and returns its history); silence
+    it with ``warnings.simplefilter("ignore", jbp.TrainingWarning)``.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", jbp.TrainingWarning)
+    ...     history = jbp.train(jbp.notes_network(), *jbp.datasets.xor(), lr=1e6, epochs=60)
+    >>> history.final_loss > history.initial_loss
+    True
+    """

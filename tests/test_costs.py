@@ -238,3 +238,44 @@ def test_peak_bytes_match_the_allocations_traced(sizes, batch, output):
         finally:
             tracemalloc.stop()
         assert 0.9 * predicted <= traced <= 1.2 * predicted, (method, traced, predicted)
+
+
+@given(problem=networks(max_width=4, max_batch=3))
+def test_largest_jacobian_bytes_is_exactly_what_the_memory_budget_sees(problem) -> None:
+    # The prediction CostTable.measure skips paths by must agree with the real, array-by-array budget checks.
+    net, X, T, loss = problem
+    for method in ("reshape", "slices", "einsum", "structured"):
+        largest = jbp.cost(net, X, T, loss, method).largest_jacobian_bytes
+        jbp.gradient(net, X, T, loss=loss, method=method, max_bytes=largest)
+        with pytest.raises(jbp.MemoryBudgetError):
+            jbp.gradient(net, X, T, loss=loss, method=method, max_bytes=largest - 1)
+    for method in ("scalar", "outer", "backprop", "numeric"):
+        assert jbp.cost(net, X, T, loss, method).largest_jacobian_bytes == 0
+
+
+def test_measure_skips_paths_over_the_budget_before_running_anything(monkeypatch) -> None:
+    from jacobian_bp.methods import gradient as gradients
+
+    ran = []
+
+    def spy(method: str):
+        path = gradients.PATHS[method]
+
+        def run(*args, **kwargs):
+            ran.append(method)
+            return path(*args, **kwargs)
+
+        return run
+
+    for method in jbp.METHODS:
+        monkeypatch.setitem(gradients.PATHS, method, spy(method))
+    X, T = np.zeros((4, 2)), np.zeros(4)
+    shown = []
+    table = jbp.cost_table(jbp.notes_network(), X, T)
+    table.measure(jbp.notes_network(), X, T, max_bytes=512, on_row=shown.append)
+    materializing = ["reshape", "slices", "einsum", "structured"]
+    assert sorted(table.skipped) == sorted(materializing) and not set(materializing) & set(ran)
+    assert shown == list(jbp.METHODS)  # every row, in the table's order
+    text = str(table)
+    assert text.count("skipped: its largest Jacobian, 576 B, is over the memory budget of 512 B") == 4
+    assert all(table.agrees[m] for m in ("scalar", "outer", "backprop", "numeric"))

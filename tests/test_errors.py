@@ -145,3 +145,12 @@ def test_errors_are_value_or_type_errors() -> None:
 def test_net_must_be_an_mlp() -> None:
     with pytest.raises(jbp.InputTypeError, match=r"net must be a jacobian_bp\.MLP"):
         jbp.gradient("net", X_GOOD, T_GOOD)
+
+
+def test_a_count_of_one_is_singular() -> None:
+    with pytest.raises(jbp.ShapeError, match=r"X holds 1 example but T holds 2"):
+        jbp.gradient(jbp.notes_network(), [[1.0, 0.5]], [[1.0], [0.0]])
+    with pytest.raises(jbp.ShapeError, match=r"expects 1 input \(sizes\[0\]\)"):
+        jbp.gradient(jbp.MLP([1, 1]), [1.0, 2.0], 1.0)
+    with pytest.raises(jbp.InvalidArgumentError, match="larger than the training set \\(1 example\\)"):
+        jbp.train(jbp.notes_network(), [[1.0, 0.5]], [1.0], batch_size=2)

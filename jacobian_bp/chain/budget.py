@@ -23,6 +23,12 @@ DEFAULT_MAX_BYTES = 2**30
 #: The environment variable that sets the budget for a whole session.
 MAX_BYTES_ENV = "JACOBIAN_BP_MAX_BYTES"
 
+#: What to do about a Jacobian over the budget, in Python terms (the command line words it in flags).
+BUDGET_ADVICE = (
+    "Use method='outer' or method='backprop', which never materialize a Jacobian, a smaller batch, "
+    f"or a larger budget (max_bytes=... or the environment variable {MAX_BYTES_ENV})"
+)
+
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 _SIZE = re.compile(r"^\s*(?P<number>\d+)\s*(?P<unit>[KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
 
@@ -89,8 +95,7 @@ def check_budget(name: str, shape: Sequence[int], max_bytes: int | None = None, 
     if size > budget:
         raise MemoryBudgetError(
             f"materializing {name} of shape {shape} would take {size:,} bytes ({format_bytes(size)}), more than "
-            f"the memory budget of {budget:,} bytes ({format_bytes(budget)}); nothing was allocated. "
-            f"Use method='outer' or method='backprop', which never materialize a Jacobian, a smaller batch, "
-            f"or a larger budget (max_bytes=... or the environment variable {MAX_BYTES_ENV})"
+            f"the memory budget of {budget:,} bytes ({format_bytes(budget)}); nothing was allocated.",
+            advice=BUDGET_ADVICE,
         )
     return size

@@ -22,6 +22,7 @@ from jacobian_bp.chain.order import order_cost
 from jacobian_bp.chain.structured import contract_structured
 from jacobian_bp.display import html as html_view
 from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, product_latex
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP, Trace
@@ -132,7 +133,7 @@ class JacobianChain:
         wrt = display_name(self.wrt).upper() if self.wrt == INPUT_NAME and self.batch else display_name(self.wrt)
         rows = [f"∂J/∂{wrt} = " + " · ".join(f.name for f in self.factors)]
         if self.batch:
-            rows.append(f"  a batch of {self.batch_size} examples, {self.batch.replace('_', '-')} view")
+            rows.append(f"  a batch of {counted(self.batch_size or 0, 'example')}, {self.batch.replace('_', '-')} view")
         name_width = max(len(f.name) for f in self.factors)
         notation_width = max(14, *(len(f.notation) for f in self.factors))
         shape_width = max(12, *(len(str(f.shape)) for f in self.factors))
@@ -184,7 +185,7 @@ def jacobian_chain(
     t: Any,
     wrt: str = "W1",
     loss: str = "mse",
-    batch: str = "full",
+    batch: str | None = "full",
     max_bytes: int | None = None,
 ) -> JacobianChain:
     """Materialize every local Jacobian of ``∂J/∂wrt`` for one example ``(n0,)`` or a batch ``(N, n0)``.
@@ -192,7 +193,9 @@ def jacobian_chain(
     ``wrt`` is a parameter name (``"W1"``, ``"b2"``, ...) or ``"x"`` for the input.
     For a batch, ``batch`` picks the view (see :mod:`jacobian_bp.chain.batch`):
     ``"full"`` Jacobians with both batch axes, or ``"per_example"`` stacks of
-    per-example blocks; for one example it is ignored. Every factor is checked
+    per-example blocks. One example has no batch axis, whatever ``batch`` says,
+    and ``batch=None`` asks for exactly that (the chain's own ``batch`` is then
+    ``None``): given a batch, it is an error. Every factor is checked
     against the memory budget (``max_bytes``, default 1 GiB) before it is
     allocated.
 
@@ -206,16 +209,24 @@ def jacobian_chain(
     ('∂H¹/∂A¹', (4, 3, 4, 3), (3, 2))
     >>> jbp.jacobian_chain(net, X, T, wrt="W1", batch="per_example").factors[4].shape
     (4, 3, 3)
+    >>> jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1", batch=None).batch is None
+    True
     """
     loss_fn = get_loss(loss)
     parse_wrt(net.sizes, wrt)
-    if batch not in BATCH_VIEWS:
-        raise UnknownNameError.for_choice("batch view", batch, BATCH_VIEWS)
+    if batch is not None and batch not in BATCH_VIEWS:
+        raise UnknownNameError.for_choice("batch view", batch, (*BATCH_VIEWS, None))
     check_loss_fits(net, loss_fn)
     budget = resolve_max_bytes(max_bytes)
     trace = net.forward(x)
     t = check_targets(net, trace.h[0], t, loss_fn)
     if trace.h[0].ndim == 1:
         return example_chain(net, trace, t, wrt, loss_fn, max_bytes=budget)
+    if batch is None:
+        raise InvalidArgumentError(
+            f"batch=None means no batch axis, which fits one example x of shape ({net.sizes[0]},); this x holds "
+            f"{counted(trace.batch_size, 'example')} (shape {trace.h[0].shape}). Choose batch='full' (Jacobians "
+            f"with both batch axes) or batch='per_example' (stacks of per-example blocks)"
+        )
     factors = batch_factors(net, trace, t, wrt, loss_fn, batch, budget)
     return JacobianChain(factors, wrt, loss_fn.name, batch, trace.h[0].shape[0])

@@ -20,6 +20,7 @@ from jacobian_bp.chain.approaches import check_chain, check_chainable
 from jacobian_bp.chain.jacobian import EntryCounts, Jacobian, compose_names
 from jacobian_bp.chain.order import contract_in_order
 from jacobian_bp.chain.structure import block_structures, is_weight_like, pattern
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InputTypeError
 
 Array = np.ndarray
@@ -130,7 +131,7 @@ class Step:
     multiply_adds: int
 
     def __str__(self) -> str:
-        return f"{self.outer} · {self.inner}: {self.kernel}, {self.multiply_adds} multiply-adds"
+        return f"{self.outer} · {self.inner}: {self.kernel}, {counted(self.multiply_adds, 'multiply-add')}"
 
 
 @dataclass
@@ -154,7 +155,7 @@ class StructuredContraction:
         return sum(step.multiply_adds for step in self.steps)
 
     def __str__(self) -> str:
-        lines = [f"{self.result.name} ∈ {self.result.notation}: {self.multiply_adds} multiply-adds"]
+        lines = [f"{self.result.name} ∈ {self.result.notation}: {counted(self.multiply_adds, 'multiply-add')}"]
         lines += [f"  {step}" for step in self.steps]
         return "\n".join(lines)
 

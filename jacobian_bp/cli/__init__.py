@@ -1,26 +1,51 @@
 """Command line: ``jacobian-bp [walkthrough]``, ``train``, ``cost`` and ``plot``.
 
 With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
+Results go to stdout, progress bars (on a terminal only) and warnings to
+stderr, errors to stderr with exit status 2 (see :mod:`jacobian_bp.cli.options`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from jacobian_bp.cli.cost import add_commands as add_cost_commands
+from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit, error_message, show_warning
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
+from jacobian_bp.network.validation import positive_count, positive_number
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with one subparser per subcommand."""
+    """The argument parser with one subparser per subcommand.
+
+    >>> build_parser().parse_args(["train", "--dataset", "spiral"]).dataset
+    'spiral'
+    """
+    from jacobian_bp import __version__
+
     parser = argparse.ArgumentParser(
         prog="jacobian-bp",
         description="Backpropagation the long way: every local Jacobian materialized, chained and checked.",
+        epilog="examples:\n  jacobian-bp walkthrough\n  jacobian-bp train --dataset spiral\n"
+        "  jacobian-bp cost --sizes 4 16 16 2 --batch 8 --timings\n  jacobian-bp COMMAND --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    walk = commands.add_parser("walkthrough", help="walk the notes' 2-3-1 network through every step (default)")
+    walk = add_command(
+        commands,
+        "walkthrough",
+        "Walk the notes' 2-3-1 network through every step, forward pass to every gradient method (the default).",
+        [
+            "jacobian-bp walkthrough --x 1 0.5 --t 1",
+            "jacobian-bp walkthrough --symbolic --format latex > walkthrough.tex",
+        ],
+    )
     walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
     walk.add_argument("--x", type=float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
     walk.add_argument("--t", type=float, default=None, help="the example's target")
@@ -43,11 +68,13 @@ def add_train_parser(commands: argparse._SubParsersAction) -> None:
     from jacobian_bp.methods.gradient import METHODS
     from jacobian_bp.training.recipes import RECIPES
 
-    train = commands.add_parser(
+    train = add_command(
+        commands,
         "train",
-        help="train a network on a built-in dataset with any gradient method",
-        description="Train the dataset's network (the notes' 2-3-1 network for xor) by gradient descent, "
-        "with a progress bar on stderr; prints the final loss and accuracy.",
+        "Train a built-in dataset's network by gradient descent, with any gradient method.",
+        ["jacobian-bp train --dataset spiral --method backprop --plot loss.png"],
+        budget_advice="Use --method outer or --method backprop, which never materialize a Jacobian, a smaller "
+        f"--batch-size, or {LARGER_BUDGET}",
     )
     train.add_argument("--dataset", choices=tuple(RECIPES), default="xor", help="which toy problem (default xor)")
     train.add_argument("--method", choices=METHODS, default="backprop", help="gradient method (default backprop)")
@@ -56,7 +83,9 @@ def add_train_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all of them)")
     train.add_argument("--seed", type=int, default=0, help="seeds the data, the network and the shuffling (default 0)")
     train.add_argument("--plot", metavar="FILE.png", default=None, help="draw the loss curve into this file")
-    train.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+    train.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (there is none unless stderr is a terminal)"
+    )
     train.set_defaults(run=run_train)
 
 
@@ -74,11 +103,17 @@ def run_train(args: argparse.Namespace) -> str:
         plot_path = check_plot_path(args.plot)
     if args.seed < 0:
         raise InvalidArgumentError(f"--seed must be a whole number ≥ 0, got {args.seed}")
+    lr = recipe.lr if args.lr is None else positive_number(args.lr, "--lr")
+    epochs = recipe.epochs if args.epochs is None else positive_count(args.epochs, "--epochs")
     X, T = recipe.data(seed=args.seed)
+    if args.batch_size is not None and positive_count(args.batch_size, "--batch-size") > len(X):
+        raise InvalidArgumentError(
+            f"--batch-size {args.batch_size} is larger than the training set ({counted(len(X), 'example')}); "
+            f"use at most {len(X)}, or leave --batch-size out to use all of them"
+        )
     net = recipe.network(seed=args.seed)
-    lr = recipe.lr if args.lr is None else args.lr
-    epochs = recipe.epochs if args.epochs is None else args.epochs
-    progress = None if args.no_progress else ProgressBar(epochs, sys.stderr)
+    # A bar redrawn with \r belongs on a terminal; in a log or a pipe it would be a heap of frames.
+    progress = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(epochs, sys.stderr)
     history = train(
         net,
         X,
@@ -92,8 +127,10 @@ def run_train(args: argparse.Namespace) -> str:
         on_epoch=progress,
     )
     lines = [
-        f"trained {net} on {args.dataset} ({len(X)} examples), loss {recipe.loss!r}, method {args.method!r}",
-        str(history),
+        f"trained {net} on {args.dataset} ({counted(len(X), 'example')}), loss {recipe.loss!r}, method {args.method!r}",
+        f"{counted(len(history.loss), 'epoch')}, {counted(history.steps, 'step')} (lr {lr:g}, "
+        f"batch {history.batch_size})",
+        f"initial loss {history.initial_loss:.6g}",
         f"final loss {history.final_loss:.6g}",
     ]
     if history.final_accuracy is not None:
@@ -107,6 +144,7 @@ def run_train(args: argparse.Namespace) -> str:
 
 
 def run_walkthrough(args: argparse.Namespace) -> str:
+    """``jacobian-bp walkthrough``: the notes' network, step by step, in text (or symbols)."""
     from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X, walkthrough
     from jacobian_bp.network.mlp import notes_network
 
@@ -122,15 +160,28 @@ def run_walkthrough(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``jacobian-bp`` console script; returns the exit status."""
+    """Entry point of the ``jacobian-bp`` console script; returns the exit status.
+
+    >>> main(["walkthrough", "--format", "latex"])  # "jacobian-bp: error: --format latex applies ..." on stderr
+    2
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["walkthrough", *(argv or [])])
     run = getattr(args, "run", run_walkthrough)  # each subcommand but the walkthrough names its own
     try:
-        print(run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            result = run(args)
+            if result:
+                emit(result)
     except (JacobianBPError, ImportError) as error:
-        print(f"jacobian-bp: error: {error}", file=sys.stderr)
+        print(error_message(error, args), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`jacobian-bp cost | head`): stop quietly, as Unix tools do. Point stdout at
+        # /dev/null so that Python's own flush at exit does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

@@ -6,14 +6,19 @@ Both default to the notes' 2-3-1 network and example; ``--sizes`` picks another.
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from jacobian_bp.chain.budget import MAX_BYTES_ENV, format_bytes
 from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.chain.order import ORDERS
 from jacobian_bp.chain.output_chain import output_chain
-from jacobian_bp.costs import cost_table
+from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit
+from jacobian_bp.costs import CostTable, cost_table
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError
 from jacobian_bp.methods.gradient import METHODS
 from jacobian_bp.network.losses import LOSSES, get_loss
@@ -42,10 +47,24 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(commands: Any) -> None:
     """Add the ``cost`` and ``plot`` subparsers to ``commands`` (an argparse subparsers object)."""
-    cost = commands.add_parser("cost", help="what each gradient path and each contraction order costs")
+    cost = add_command(
+        commands,
+        "cost",
+        "Count what each gradient path and each chain's contraction order cost; --timings also runs them.",
+        [
+            "jacobian-bp cost --sizes 1 8 8 64 --activation tanh",
+            "jacobian-bp cost --sizes 4 16 16 2 --batch 8 --timings",
+        ],
+        budget_advice="Use --methods outer backprop, which never materialize a Jacobian, smaller --sizes or "
+        f"--batch, or {LARGER_BUDGET}",
+    )
     _add_network_options(cost)
     cost.add_argument("--batch", type=int, default=1, help="examples in the batch (default 1)")
-    cost.add_argument("--timings", action="store_true", help="also run every path and show the seconds it took")
+    cost.add_argument(
+        "--timings",
+        action="store_true",
+        help="also run every path within the memory budget and show the seconds it took, row by row",
+    )
     cost.add_argument(
         "--methods",
         nargs="+",
@@ -55,7 +74,16 @@ def add_commands(commands: Any) -> None:
     )
     cost.set_defaults(run=run_cost)
 
-    plot = commands.add_parser("plot", help="draw a Jacobian, a chain, or cost against width (needs matplotlib)")
+    plot = add_command(
+        commands,
+        "plot",
+        "Draw a Jacobian, a chain, or every path's cost against width (needs the 'plot' extra, matplotlib).",
+        [
+            "jacobian-bp plot jacobian --wrt W1 -o d_a_d_W.png",
+            "jacobian-bp plot cost --widths 8 16 32 64 -o cost.png",
+        ],
+        budget_advice=f"Use smaller --sizes, or {LARGER_BUDGET}",
+    )
     plot.add_argument("picture", choices=PICTURES, help="what to draw")
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it, e.g. chain.png")
     _add_network_options(plot)
@@ -87,7 +115,17 @@ def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Arr
     """The network the options describe and ``batch`` examples for it (the notes' example by default)."""
     if batch < 1:
         raise InvalidArgumentError(f"--batch must be at least 1, got {batch}")
+    if args.sizes is not None and (len(args.sizes) < 2 or min(args.sizes) < 1):
+        raise InvalidArgumentError(
+            f"--sizes needs at least two positive layer widths n0 n1 ... nL; got {' '.join(map(str, args.sizes))}"
+        )
     loss = get_loss(args.loss)
+    output = args.output_activation or args.activation
+    if loss.output_activation is not None and output != loss.output_activation:
+        raise InvalidArgumentError(
+            f"--loss {loss.name} needs --output-activation {loss.output_activation}; the output activation "
+            f"here is {output}"
+        )
     if args.sizes is None and args.activation == "sigmoid" and args.output_activation is None:
         from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X
 
@@ -137,22 +175,57 @@ def order_table(net: MLP, x: Array, t: Array, loss: str) -> str:
 
 
 def run_cost(args: argparse.Namespace) -> str:
-    """``jacobian-bp cost``: the cost table of the paths, then the orders table of one example's chains."""
+    """``jacobian-bp cost``: the cost table of the paths, then the orders table of one example's chains.
+
+    With ``--timings`` every path is first checked against the memory budget;
+    those over it are named at once and skipped, the others run, and each row
+    is printed as soon as it is measured.
+    """
     net, X, T = network_and_data(args, args.batch)
-    table = cost_table(net, X, T, loss=args.loss, methods=args.methods, timings=args.timings)
+    table = cost_table(net, X, T, loss=args.loss, methods=args.methods)
     batch = 1 if np.ndim(X) == 1 else len(X)
     x, t = (X, T) if batch == 1 else (X[0], T[0])
+    emit(f"{net!r}, loss {args.loss!r}, batch of {counted(batch, 'example')}")
+    emit("")
+    emit("gradient paths (predicted cost; see jacobian_bp.costs for what is counted)")
+    if args.timings:
+        budget = table.skip_over_budget()  # before anything runs: say at once what will not
+        if table.skipped:
+            emit(
+                f"not run: {', '.join(table.skipped)}, whose largest Jacobian is over the memory budget of "
+                f"{format_bytes(budget)} (set {MAX_BYTES_ENV} to raise it)"
+            )
+        emit(table.header(timed=True))
+        table.measure(net, X, T, args.loss, budget, on_row=_row_printer(table))
+    else:
+        emit(str(table))
     return "\n".join(
         [
-            f"{net!r}, loss {args.loss!r}, batch of {batch}",
-            "",
-            "gradient paths (predicted cost; see jacobian_bp.costs for what is counted)",
-            str(table),
             "",
             "contraction orders of one example's chains (multiply-adds of dense matrix products)",
             order_table(net, x, t, args.loss),
         ]
     )
+
+
+def _row_printer(table: CostTable) -> Callable[[str], None]:
+    """Print each finished row; on a terminal, say on stderr which path is being timed in the meantime."""
+    from jacobian_bp.cli.progress import StatusLine
+
+    status = StatusLine(sys.stderr) if sys.stderr.isatty() else None
+    to_time = [cost.method for cost in table.costs if cost.method not in table.skipped]
+    if status is not None and to_time:
+        status.show(f"timing {to_time[0]} …")
+
+    def print_row(method: str) -> None:
+        if status is not None:
+            status.clear()
+        emit(table.row(method))
+        later = to_time[to_time.index(method) + 1 :] if method in to_time else None
+        if status is not None and later:
+            status.show(f"timing {later[0]} …")
+
+    return print_row
 
 
 def run_plot(args: argparse.Namespace) -> str:

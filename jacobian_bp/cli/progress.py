@@ -39,3 +39,33 @@ class ProgressBar:
         self._drawn = len(line)
         self.stream.write("\r" + padded + ("\n" if epoch == self.total else ""))
         self.stream.flush()
+
+
+class StatusLine:
+    """One line on a terminal saying what is running now, redrawn in place and wiped before results print.
+
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> status = StatusLine(stream)
+    >>> status.show("timing numeric …")
+    >>> status.clear()
+    >>> stream.getvalue() == "\\rtiming numeric …" + "\\r" + " " * 16 + "\\r"
+    True
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._drawn = 0
+
+    def show(self, text: str) -> None:
+        """Replace the line with ``text``."""
+        self.stream.write("\r" + text.ljust(self._drawn))
+        self.stream.flush()
+        self._drawn = len(text)
+
+    def clear(self) -> None:
+        """Blank the line, so that what is printed next starts on a clean one."""
+        if self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0

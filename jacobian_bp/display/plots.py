@@ -19,6 +19,7 @@ from jacobian_bp.chain.jacobian_chain import JacobianChain
 from jacobian_bp.chain.structure import nonzero_mask
 from jacobian_bp.costs import widths_costs
 from jacobian_bp.display.latex import name_latex, space_latex
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, MissingDependencyError
 from jacobian_bp.methods.gradient import METHODS, check_method
 from jacobian_bp.network.mlp import MLP
@@ -162,7 +163,9 @@ def _draw_sparsity(ax: Axes, jacobian: Jacobian) -> None:
     ax.imshow(mask, cmap="Greys", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
     _draw_grouping(ax, jacobian)
     _label_axes(ax, jacobian)
-    ax.set_title(f"non-zero: {jacobian.nonzero_entries} of {jacobian.stored_entries} entries", fontsize=10)
+    ax.set_title(
+        f"non-zero: {jacobian.nonzero_entries} of {counted(jacobian.stored_entries, 'entry', 'entries')}", fontsize=10
+    )
 
 
 def _check_jacobian(jacobian: Any) -> Jacobian:

@@ -13,6 +13,7 @@ import numpy as np
 from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
 from jacobian_bp.chain.jacobian import Jacobian, superscript
 from jacobian_bp.chain.jacobian_chain import display_name, jacobian_chain
+from jacobian_bp.display.words import counted
 from jacobian_bp.methods.checking import compare
 from jacobian_bp.methods.gradient import gradient
 from jacobian_bp.network import affine
@@ -43,7 +44,7 @@ def _heading(title: str) -> str:
 def _describe(factor: Jacobian) -> str:
     return (
         f"  {factor.name} ∈ {factor.notation}   shape {factor.shape}, {factor.structure}, "
-        f"{factor.nonzero_entries} of {factor.stored_entries} entries non-zero"
+        f"{factor.nonzero_entries} of {counted(factor.stored_entries, 'entry', 'entries')} non-zero"
     )
 
 

@@ -39,7 +39,8 @@ def backprop_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str,
     def output_vjp(a: Array, z: Array, g: Array) -> Array:
         return output.vjp(a, z, g, axis=UNITS_AXIS)
 
-    g = output_delta(loss, output.name, columns[L], np.atleast_2d(T).T, pre_activations[L], output_vjp) / batch_size
+    g = output_delta(loss, output.name, columns[L], np.atleast_2d(T).T, pre_activations[L], output_vjp, UNITS_AXIS)
+    g = g / batch_size
     grads: dict[str, Array] = {}
     for k in range(L, 0, -1):
         if k < L:

@@ -9,16 +9,19 @@ Tolerances (float64):
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from jacobian_bp.display import html as html_view
-from jacobian_bp.errors import GradcheckError
-from jacobian_bp.methods.gradient import METHODS, PATHS, check_method, prepare
+from jacobian_bp.display.words import counted
+from jacobian_bp.errors import GradcheckError, JacobianBPError
+from jacobian_bp.methods.gradient import METHODS, check_method, path_for, prepare
+from jacobian_bp.methods.numeric import KinkCrossing, numeric_gradient
 from jacobian_bp.network.mlp import MLP
 
 Array = np.ndarray
@@ -34,13 +37,23 @@ def tolerances(method: str) -> tuple[float, float]:
 
 @dataclass
 class MethodRow:
-    """One line of a :class:`Comparison`."""
+    """One line of a :class:`Comparison`.
+
+    A method that raised instead of giving a gradient has ``error`` set to
+    ``"ErrorClass: message"``, ``ok`` False and both differences infinite: it
+    differs from the reference by an unknown amount, so no bound holds.
+
+    >>> row = jbp.compare(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer",)).rows[0]
+    >>> row.method, row.ok, row.max_abs_diff < 1e-12, row.error
+    ('outer', True, True, None)
+    """
 
     method: str
     max_abs_diff: float
     max_rel_diff: float
     ok: bool
     seconds: float | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -48,6 +61,7 @@ class Comparison:
     """Every method's gradient beside a reference, with the largest differences.
 
     ``max_rel_diff`` is norm-wise: ``max |a − r| / max |r|`` over each parameter.
+    A method that raised has a row holding its error and no entry in ``gradients``.
 
     >>> report = jbp.compare(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("einsum", "numeric"))
     >>> [(row.method, row.ok) for row in report.rows]
@@ -62,13 +76,22 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        """Whether every method agrees with the reference within its tolerance."""
+        """Whether every method gave a gradient that agrees with the reference within its tolerance."""
         return all(row.ok for row in self.rows)
 
     @property
     def max_abs_diff(self) -> float:
-        """The largest absolute difference from the reference, over every method and entry."""
-        return max(row.max_abs_diff for row in self.rows)
+        """The largest absolute difference from the reference, over every method and entry.
+
+        Infinite when a method raised: its difference is unknown, and ``report.max_abs_diff < tol``
+        must not pass for a table with a failed row in it.
+        """
+        return max((row.max_abs_diff for row in self.rows), default=0.0)
+
+    @property
+    def failed(self) -> list[MethodRow]:
+        """The rows of the methods that raised instead of giving a gradient."""
+        return [row for row in self.rows if row.error is not None]
 
     def __repr__(self) -> str:
         verdict = "all agree" if self.ok else "DISAGREEMENT"
@@ -97,6 +120,9 @@ class Comparison:
         lines = [f"every method against {self.reference!r}", header + ("   seconds" if timed else "")]
         for row in self.rows:
             rtol, atol = tolerances(row.method)
+            if row.error is not None:
+                lines.append(f"{row.method:<10} {'—':>10} {'—':>10}  {'':<22} NO, raised {row.error}")
+                continue
             line = (
                 f"{row.method:<10} {row.max_abs_diff:>10.2e} {row.max_rel_diff:>10.2e}  "
                 f"{f'atol {atol:.0e}, rtol {rtol:.0e}':<22} {'yes' if row.ok else 'NO'}"
@@ -104,7 +130,13 @@ class Comparison:
             if timed:
                 line += f"   {row.seconds:.2e}"
             lines.append(line)
-        lines.append("all agree" if self.ok else "DISAGREEMENT")
+        disagree = sum(1 for row in self.rows if not row.ok and row.error is None)
+        problems = []
+        if disagree:
+            problems.append(f"{counted(disagree, 'method')} {'disagrees' if disagree == 1 else 'disagree'}")
+        if self.failed:
+            problems.append(f"{counted(len(self.failed), 'method')} raised instead of giving a gradient")
+        lines.append("DISAGREEMENT: " + "; ".join(problems) if problems else "all agree")
         return "\n".join(lines)
 
 
@@ -116,8 +148,17 @@ def compare(
     methods: Sequence[str] = METHODS,
     reference: str = "backprop",
     timings: bool = False,
+    max_bytes: int | None = None,
+    on_row: Callable[[MethodRow], None] | None = None,
 ) -> Comparison:
     """Run every method in ``methods`` and compare each with ``reference``.
+
+    A method that raises one of the package's errors — a saturated output
+    the materializing paths cannot represent (:class:`~jacobian_bp.errors.NonFiniteError`),
+    a Jacobian over the memory budget ``max_bytes`` — gets a row holding its
+    error, and the other methods still run; ``report.ok`` is then False. The
+    reference itself must give a gradient (its error is raised). ``on_row(row)``
+    is called as soon as each method's row is complete, in the order of ``methods``.
 
     >>> net = jbp.notes_network()
     >>> report = jbp.compare(net, np.array([[1.0, 0.5], [0.2, -1.0]]), np.array([1.0, 0.0]))
@@ -127,29 +168,57 @@ def compare(
     every method against 'backprop'
     method        max |Δ|  max rel Δ  tolerance              agrees
     scalar     ...
+    >>> saturated = jbp.MLP([1, 1], params={"W1": [[800.0]], "b1": [0.0]})  # σ(800) = 1 against the target 0
+    >>> report = jbp.compare(saturated, [1.0], [0.0], loss="bce", methods=("einsum", "numeric"))
+    >>> report.ok, report.max_abs_diff, [row.method for row in report.failed]
+    (False, inf, ['einsum'])
+    >>> print(report)  # doctest: +ELLIPSIS
+    every method against 'backprop'
+    ...
+    einsum              —          —                         NO, raised NonFiniteError: ∂L/∂z is not finite ...
+    numeric    ... yes
+    DISAGREEMENT: 1 method raised instead of giving a gradient
     """
     for method in (*methods, reference):
         check_method(method)
+    paths = {method: path_for(method, max_bytes) for method in dict.fromkeys((reference, *methods))}
     trace, T, loss_fn = prepare(net, X, T, loss)
-    gradients: dict[str, dict[str, Array]] = {}
-    seconds: dict[str, float] = {}
-    for method in dict.fromkeys((reference, *methods)):
-        start = time.perf_counter()
-        gradients[method] = PATHS[method](net, trace, T, loss_fn)
-        seconds[method] = time.perf_counter() - start
-    expected = gradients[reference]
+    start = time.perf_counter()
+    expected = paths[reference](net, trace, T, loss_fn)
+    reference_seconds = time.perf_counter() - start
+    gradients: dict[str, dict[str, Array]] = {reference: expected}
     rows = []
     for method in methods:
-        got = gradients[method]
-        rtol, atol = tolerances(method)
-        abs_diff = max(float(np.max(np.abs(got[k] - expected[k]), initial=0.0)) for k in expected)
-        rel_diff = max(
-            float(np.max(np.abs(got[k] - expected[k]), initial=0.0) / max(np.max(np.abs(expected[k])), 1e-300))
-            for k in expected
-        )
-        ok = all(np.allclose(got[k], expected[k], rtol=rtol, atol=atol) for k in expected)
-        rows.append(MethodRow(method, abs_diff, rel_diff, ok, seconds[method] if timings else None))
+        start = time.perf_counter()
+        try:
+            got = expected if method == reference else paths[method](net, trace, T, loss_fn)
+        except JacobianBPError as error:  # the package's own, explained refusals; a bug still propagates
+            seconds = time.perf_counter() - start
+            row = MethodRow(method, math.inf, math.inf, False, seconds if timings else None, _describe(error))
+        else:
+            seconds = reference_seconds if method == reference else time.perf_counter() - start
+            gradients[method] = got
+            row = _row(method, got, expected, seconds if timings else None)
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
     return Comparison(reference, rows, gradients)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _row(method: str, got: dict[str, Array], expected: dict[str, Array], seconds: float | None) -> MethodRow:
+    """How far ``got`` is from ``expected``, and whether that is within ``method``'s tolerance."""
+    rtol, atol = tolerances(method)
+    abs_diff = max(float(np.max(np.abs(got[k] - expected[k]), initial=0.0)) for k in expected)
+    rel_diff = max(
+        float(np.max(np.abs(got[k] - expected[k]), initial=0.0) / max(np.max(np.abs(expected[k])), 1e-300))
+        for k in expected
+    )
+    ok = all(np.allclose(got[k], expected[k], rtol=rtol, atol=atol) for k in expected)
+    return MethodRow(method, abs_diff, rel_diff, ok, seconds)
 
 
 def gradcheck(
@@ -164,26 +233,52 @@ def gradcheck(
     """``True`` if ``method`` matches finite differences everywhere, else :class:`GradcheckError`.
 
     The error names the worst entry (the one furthest past its tolerance),
-    both values and the difference.
+    both values and the difference. Where finite differences cannot measure the
+    derivative — the step of a parameter carries a ReLU pre-activation across
+    its kink at 0, so the difference quotient averages two slopes — every
+    mismatch is explained by such a crossing, and the error says so, naming the
+    layer, the unit and the example, instead of reporting a bare mismatch.
 
     >>> jbp.gradcheck(jbp.notes_network(), [1.0, 0.5], 1.0, loss="mse", method="einsum")
     True
+    >>> relu = jbp.MLP([1, 1, 1], activation="relu", output_activation="identity",
+    ...                params={"W1": [[1.0]], "b1": [0.0], "W2": [[1.0]], "b2": [0.0]})
+    >>> jbp.gradcheck(relu, [0.0], 1.0)  # a¹ = 0: exactly at ReLU's kink
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.GradcheckError: b1[0]: backprop gives 0, finite differences give -0.4999997..., but the \
+finite differences straddle a kink: the step ±1e-06 of b1[0] carries the relu pre-activation a¹[0] at layer 1, \
+unit 0 (a = 0) across a kink of relu...
     """
     check_method(method)
+    path = path_for(method)
     trace, T, loss_fn = prepare(net, X, T, loss)
-    analytic = PATHS[method](net, trace, T, loss_fn)
-    numeric = PATHS["numeric"](net, trace, T, loss_fn)
-    worst: tuple[float, str, tuple[int, ...]] | None = None
+    analytic = path(net, trace, T, loss_fn)
+    crossings: list[KinkCrossing] = []
+    numeric = numeric_gradient(net, trace, T, loss_fn, crossings)
+    straddled = {(c.parameter, c.index): c for c in reversed(crossings)}  # the first crossing of each entry
+    worst: dict[bool, tuple[float, str, tuple[int, ...]]] = {}  # kinked or not -> the worst mismatch
     for name in net.param_names:
         excess = np.abs(analytic[name] - numeric[name]) - (atol + rtol * np.abs(numeric[name]))
-        index = np.unravel_index(int(np.argmax(excess)), excess.shape)
-        if excess[index] > 0 and (worst is None or excess[index] > worst[0]):
-            worst = (float(excess[index]), name, tuple(int(i) for i in index))
-    if worst is None:
+        for position in np.argwhere(excess > 0):
+            index = tuple(int(i) for i in position)
+            kinked = (name, index) in straddled
+            if kinked not in worst or excess[index] > worst[kinked][0]:
+                worst[kinked] = (float(excess[index]), name, index)
+    if not worst:
         return True
-    _, name, index = worst
+    # A mismatch the kinks cannot explain is a real one: report it first.
+    kinked = False not in worst
+    _, name, index = worst[kinked]
     a, n = analytic[name][index], numeric[name][index]
+    values = f"{name}{list(index)}: {method} gives {a:.10g}, finite differences give {n:.10g}"
+    if kinked:
+        raise GradcheckError(
+            f"{values}, but the finite differences straddle a kink: {straddled[name, index]}, where the "
+            f"one-sided slopes differ, so the difference quotient measures no derivative (the gradient takes the "
+            f"subgradient there). Move the example or the parameters further from the kink than the step to check "
+            f"this entry"
+        )
     raise GradcheckError(
-        f"{name}{list(index)}: {method} gives {a:.10g}, finite differences give {n:.10g}; "
-        f"|difference| = {abs(a - n):.3g} exceeds atol + rtol·|numeric| = {atol + rtol * abs(n):.3g}"
+        f"{values}; |difference| = {abs(a - n):.3g} exceeds atol + rtol·|numeric| = {atol + rtol * abs(n):.3g}"
     )

@@ -64,13 +64,18 @@ MATERIALIZING_METHODS: tuple[str, ...] = (*CHAIN_METHODS, "structured")
 def path_for(method: str, max_bytes: int | None = None) -> GradientPath:
     """The gradient path of ``method``, held to the budget ``max_bytes`` if it materializes Jacobians.
 
+    The budget is resolved — and a bad ``max_bytes`` or ``JACOBIAN_BP_MAX_BYTES``
+    refused — for every method, including those that never use it.
+
     >>> path_for("einsum", max_bytes=2**20).__name__
     'einsum_gradient'
     """
     check_method(method)
+    # Read for every method, so that a bad JACOBIAN_BP_MAX_BYTES is the same clear error everywhere,
+    # not only on the paths where the budget happens to bite.
+    budget = resolve_max_bytes(max_bytes)
     if method not in MATERIALIZING_METHODS:
         return PATHS[method]
-    budget = resolve_max_bytes(max_bytes)
     return functools.wraps(PATHS[method])(functools.partial(PATHS[method], max_bytes=budget))
 
 
@@ -101,9 +106,10 @@ def gradient(
     """``∂J/∂θ`` for every parameter, as a dict shaped exactly like ``net.params``.
 
     ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``J`` is the mean loss over the batch.
-    The materializing methods (``reshape``, ``slices``, ``einsum``) check every
-    Jacobian against the memory budget ``max_bytes`` (default: the environment
-    variable ``JACOBIAN_BP_MAX_BYTES``, else 1 GiB) before allocating it.
+    The materializing methods (``reshape``, ``slices``, ``einsum``, ``structured``) check
+    every Jacobian against the memory budget ``max_bytes`` (default: the environment
+    variable ``JACOBIAN_BP_MAX_BYTES``, else 1 GiB) before allocating it; every method
+    refuses a budget that is not a positive number of bytes.
 
     >>> net = jbp.notes_network()
     >>> X, T = np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([1.0, 0.0])

@@ -42,6 +42,8 @@ class Activation:
     dense_jacobian: Callable[[Array, Array], Array] | None = None
     #: ``v ↦ J v`` along ``axis`` without building ``J``, for non-element-wise activations.
     dense_product: Callable[[Array, Array, Array, int], Array] | None = None
+    #: The points where ``f`` is not differentiable (ReLU: 0), in increasing order; empty for a smooth ``f``.
+    kinks: tuple[float, ...] = ()
 
     @property
     def elementwise(self) -> bool:
@@ -63,6 +65,21 @@ class Activation:
             return g * self.derivative(a, h)
         assert self.dense_product is not None
         return self.dense_product(a, h, g, axis)
+
+    def piece(self, a: Array) -> Array:
+        """Which smooth piece of ``f`` each entry of ``a`` lies on: how many kinks lie below it.
+
+        A kink itself counts with the piece below it, as the derivative does
+        (ReLU's subgradient at 0 is 0). Two values on different pieces are
+        separated by a kink: a finite difference between them does not measure ``f'``.
+
+        >>> get_activation("relu").piece(np.array([-1.0, 0.0, 1e-9])), get_activation("tanh").piece(np.ones(2))
+        (array([0, 0, 1]), array([0, 0]))
+        """
+        pieces = np.zeros(np.shape(a), dtype=int)
+        for kink in self.kinks:
+            pieces += a > kink
+        return pieces
 
     def jvp(self, a: Array, h: Array, v: Array, axis: int = -1) -> Array:
         """Jacobian times column vector, ``∂h/∂a v`` (forward mode)."""
@@ -162,7 +179,7 @@ ACTIVATIONS: dict[str, Activation] = {
     for activation in (
         Activation("sigmoid", "σ(a) = 1 / (1 + e^(−a))", sigmoid, _sigmoid_derivative),
         Activation("tanh", "tanh(a)", _tanh, _tanh_derivative),
-        Activation("relu", "max(a, 0)", _relu, _relu_derivative),
+        Activation("relu", "max(a, 0)", _relu, _relu_derivative, kinks=(0.0,)),
         Activation("identity", "a", _identity, lambda a, h: np.ones_like(a)),
         Activation(
             "softmax",

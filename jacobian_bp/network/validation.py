@@ -6,10 +6,12 @@ argument, what it held and what was expected.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError, ShapeError
 from jacobian_bp.network.losses import Loss
 
@@ -36,6 +38,40 @@ def as_real_array(value: Any, name: str) -> Array:
     if array.dtype.kind not in "biuf":
         raise InputTypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}")
     return np.asarray(array, dtype=np.float64)  # no copy when it already is float64
+
+
+def positive_number(value: Any, name: str) -> float:
+    """``value`` as a float if it is a positive finite real number; else an error naming ``name``.
+
+    >>> positive_number(0.5, "lr")
+    0.5
+    >>> positive_number(-1.0, "--lr")
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: --lr must be a positive finite number, got -1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputTypeError(f"{name} must be a positive real number, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value}")
+    return float(value)
+
+
+def positive_count(value: Any, name: str) -> int:
+    """``value`` as an int if it is a whole number ≥ 1; else an error naming ``name``.
+
+    >>> positive_count(3, "epochs")
+    3
+    >>> positive_count(0, "--epochs")
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.InvalidArgumentError: --epochs must be at least 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputTypeError(f"{name} must be a whole number, got {value!r}")
+    if value < 1:
+        raise InvalidArgumentError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def check_finite(array: Array, name: str) -> Array:
@@ -67,7 +103,7 @@ def check_inputs(net: MLP, X: Any) -> Array:
         raise ShapeError(f"X must be one example of shape ({width},) or a batch (N, {width}); got shape {X.shape}")
     if X.shape[-1] != width:
         raise ShapeError(
-            f"X has width {X.shape[-1]} (shape {X.shape}) but the network expects {width} inputs (sizes[0])"
+            f"X has width {X.shape[-1]} (shape {X.shape}) but the network expects {counted(width, 'input')} (sizes[0])"
         )
     if X.ndim == 2 and X.shape[0] == 0:
         raise ShapeError(f"X is an empty batch (shape {X.shape}); a loss needs at least one example")
@@ -91,7 +127,9 @@ def check_targets(net: MLP, X: Array, T: Any, loss: Loss) -> Array:
         if T.ndim == 1 and outputs == 1 and T.shape[0] == X.shape[0]:
             T = T[:, None]
         if T.ndim >= 1 and T.shape[0] != X.shape[0]:
-            raise ShapeError(f"X holds {X.shape[0]} examples but T holds {T.shape[0]} (X {X.shape}, T {T.shape})")
+            raise ShapeError(
+                f"X holds {counted(X.shape[0], 'example')} but T holds {T.shape[0]} (X {X.shape}, T {T.shape})"
+            )
     if T.shape != expected:
         raise ShapeError(f"T must have shape {expected} for X of shape {X.shape}; got {T.shape}")
     check_finite(T, "T")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, ShapeError
 
 Array = np.ndarray
@@ -62,7 +63,8 @@ def one_hot(labels: Any, classes: int) -> Array:
     if outside.any():
         p = int(np.argmax(outside))
         raise InvalidArgumentError(
-            f"label {labels[p]:g} (example {p}) is out of range: with {classes} classes labels are 0 … {classes - 1}"
+            f"label {labels[p]:g} (example {p}) is out of range: with {counted(classes, 'class', 'classes')} "
+            f"labels are 0 … {classes - 1}"
         )
     return np.eye(classes)[labels.astype(int)]
 

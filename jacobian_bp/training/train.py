@@ -8,6 +8,7 @@ gradient, so every method trains the same network; inputs are checked once.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +17,18 @@ import numpy as np
 
 from jacobian_bp.chain.budget import resolve_max_bytes
 from jacobian_bp.display import html as html_view
-from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
+from jacobian_bp.display.words import counted
+from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError, TrainingWarning
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP
-from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.validation import (
+    check_inputs,
+    check_loss_fits,
+    check_targets,
+    positive_count,
+    positive_number,
+)
 from jacobian_bp.training.datasets import one_hot
 
 Array = np.ndarray
@@ -29,6 +37,10 @@ Array = np.ndarray
 #: notes' 2-3-1 sigmoid network (``notes_network(seed=0)``) to 100% accuracy on ``datasets.xor()``.
 DEFAULT_LR = 5.0
 DEFAULT_EPOCHS = 1000
+
+#: Epochs after which a loss no lower than where it started gives a :class:`TrainingWarning`.
+#: Every recipe's loss is below its start well before then, for every seed tried.
+STALL_EPOCHS = 50
 
 #: Losses whose targets are classes, so that accuracy means something.
 CLASSIFICATION_LOSSES = ("bce", "cross_entropy")
@@ -89,8 +101,8 @@ class History:
 
     def __str__(self) -> str:
         text = (
-            f"{len(self.loss)} epochs, {self.steps} steps of {self.method!r} (lr {self.lr:g}, batch {self.batch_size}):"
-            f" loss {self.initial_loss:.6g} → {self.final_loss:.6g}"
+            f"{counted(len(self.loss), 'epoch')}, {counted(self.steps, 'step')} of {self.method!r} "
+            f"(lr {self.lr:g}, batch {self.batch_size}): loss {self.initial_loss:.6g} → {self.final_loss:.6g}"
         )
         if self.final_accuracy is not None:
             text += f", accuracy {100 * self.final_accuracy:.1f}%"
@@ -132,22 +144,6 @@ def _fraction_right(z: Array, T: Array, loss: str) -> float:
     return float(((z > 0.5) == (T > 0.5)).mean())
 
 
-def _positive_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputTypeError(f"{name} must be a positive real number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value}")
-    return float(value)
-
-
-def _positive_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InputTypeError(f"{name} must be a whole number, got {value!r}")
-    if value < 1:
-        raise InvalidArgumentError(f"{name} must be at least 1, got {value}")
-    return int(value)
-
-
 def _training_targets(net: MLP, X: Array, T: Any, loss: Loss) -> Array:
     """Targets for a batch ``X``; for ``cross_entropy``, class indices ``(N,)`` become one-hot rows."""
     classes = net.sizes[-1]
@@ -175,21 +171,42 @@ def train(
     ``None`` means the whole set per step, and ``seed`` drives the shuffling of
     mini-batches. For ``cross_entropy`` the targets may also be class indices
     ``(N,)``. ``on_epoch(epoch, history)`` is called after every epoch (the CLI
-    draws its progress bar there). The defaults train the notes' network on XOR:
+    draws its progress bar there). A step that makes the loss or the gradient
+    non-finite raises :class:`~jacobian_bp.errors.NonFiniteError` naming the epoch;
+    a loss that has not gone below its start in :data:`STALL_EPOCHS` epochs warns
+    with :class:`~jacobian_bp.errors.TrainingWarning`. The defaults train the
+    notes' network on XOR:
 
     >>> net = jbp.notes_network()
     >>> X, T = jbp.datasets.xor()
     >>> history = jbp.train(net, X, T, loss="mse", method="backprop")
     >>> history.final_accuracy, history.final_loss < 0.01
     (1.0, True)
+
+    A step far too large saturates every sigmoid at once, and the loss sticks:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     stuck = jbp.train(jbp.notes_network(), X, T, lr=1e6, epochs=60)
+    >>> [warning.category.__name__ for warning in caught], stuck.final_loss > stuck.initial_loss
+    (['TrainingWarning'], True)
+
+    With an unbounded output the same step diverges, and training stops:
+
+    >>> X, T = jbp.datasets.regression()
+    >>> jbp.train(jbp.MLP([1, 16, 1], activation="tanh", output_activation="identity"), X, T, lr=1e6)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.NonFiniteError: training stopped ... epoch ... try a smaller learning rate than lr=1e+06...
     """
     if not isinstance(net, MLP):
         raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
     loss_fn = get_loss(loss)
     check_loss_fits(net, loss_fn)
     check_method(method)
-    lr = _positive_number(lr, "lr")
-    epochs = _positive_count(epochs, "epochs")
+    lr = positive_number(lr, "lr")
+    epochs = positive_count(epochs, "epochs")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
         raise InvalidArgumentError(f"seed must be a whole number ≥ 0 or None, got {seed!r}")
     if on_epoch is not None and not callable(on_epoch):
@@ -199,10 +216,10 @@ def train(
     T = _training_targets(net, X, T, loss_fn)
     net.check_params()
     n_examples = X.shape[0]
-    batch_size = n_examples if batch_size is None else _positive_count(batch_size, "batch_size")
+    batch_size = n_examples if batch_size is None else positive_count(batch_size, "batch_size")
     if batch_size > n_examples:
         raise InvalidArgumentError(
-            f"batch_size {batch_size} is larger than the training set ({n_examples} examples); "
+            f"batch_size {batch_size} is larger than the training set ({counted(n_examples, 'example')}); "
             f"use at most {n_examples}, or None for the whole set"
         )
     return _descend(net, X, T, loss_fn, method, lr, epochs, batch_size, seed, budget, on_epoch)
@@ -233,28 +250,53 @@ def _descend(
     for epoch in range(1, epochs + 1):
         # A diverging run overflows on its way to the non-finite loss that stops it below, with a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
-            if full_batch:  # the trace that measured the last epoch is this step's forward pass
-                _update(net, gradient_of(net, trace, T, loss), lr)
-                history.steps += 1
-            else:
-                order = rng.permutation(X.shape[0])
-                for start in range(0, X.shape[0], batch_size):
-                    rows = order[start : start + batch_size]
-                    _update(net, gradient_of(net, net._forward(X[rows]), T[rows], loss), lr)
+            try:
+                if full_batch:  # the trace that measured the last epoch is this step's forward pass
+                    _update(net, gradient_of(net, trace, T, loss), lr)
                     history.steps += 1
+                else:
+                    order = rng.permutation(X.shape[0])
+                    for start in range(0, X.shape[0], batch_size):
+                        rows = order[start : start + batch_size]
+                        _update(net, gradient_of(net, net._forward(X[rows]), T[rows], loss), lr)
+                        history.steps += 1
+            except NonFiniteError as error:
+                if history.steps == 0:  # the starting point itself: no step has been taken to blame
+                    raise
+                raise NonFiniteError(
+                    f"training stopped in epoch {epoch}: after {counted(history.steps, 'step')} the gradient by "
+                    f"method {method!r} is no longer finite, so the steps have diverged; try a smaller learning "
+                    f"rate than lr={lr:g}. ({error})"
+                ) from error
             trace = net._forward(X)
             value = loss.value(trace.z, T, trace.a[L])
         if not math.isfinite(value):
             raise NonFiniteError(
-                f"the training loss became {value} after epoch {epoch}: the steps diverged; "
-                f"try a smaller learning rate than lr={lr:g}"
+                f"training stopped after epoch {epoch}: the training loss became {value}, so the steps have "
+                f"diverged; try a smaller learning rate than lr={lr:g}"
             )
         history.loss.append(value)
         if history.accuracy is not None:
             history.accuracy.append(_fraction_right(trace.z, T, loss.name))
+        if epoch == STALL_EPOCHS:
+            _warn_if_stalled(history)
         if on_epoch is not None:
             on_epoch(epoch, history)
     return history
+
+
+def _warn_if_stalled(history: History) -> None:
+    """A :class:`TrainingWarning` if no epoch so far has ended below the starting loss."""
+    best = min(history.loss)
+    if history.initial_loss > 0 and best >= history.initial_loss:
+        warnings.warn(
+            f"the training loss has not decreased in {counted(len(history.loss), 'epoch')}: it started at "
+            f"{history.initial_loss:.6g} and has been no lower than {best:.6g} since (method {history.method!r}, "
+            f"lr={history.lr:g}). A learning rate that is too large makes gradient descent overshoot or saturate "
+            f"the units; try a smaller one, such as lr={history.lr / 10:g}",
+            TrainingWarning,
+            stacklevel=4,  # the caller of train(), past _warn_if_stalled and _descend
+        )
 
 
 def _update(net: MLP, grads: dict[str, Array], lr: float) -> None:

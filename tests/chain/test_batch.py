@@ -374,3 +374,31 @@ def test_a_zero_gradient_is_not_called_structural() -> None:
     chain = jbp.jacobian_chain(net, [2.0], [2.0], wrt="W1")  # z = t: ∂J/∂z is 0 by value
     assert chain.factors[0].structure == "zero"
     assert chain.factors[0].structural_zero_entries == 0 and chain.factors[0].zero_entries == 1
+
+
+def test_batch_none_means_no_batch_axis_for_one_example() -> None:
+    net = jbp.notes_network()
+    chain = jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1", batch=None)
+    assert chain.batch is None and chain.batch_size is None
+    assert [f.shape for f in chain.factors] == [(1,), (1, 1), (1, 3), (3, 3), (3, 3, 2)]
+    same = jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1")  # the default view is ignored for one example
+    np.testing.assert_array_equal(chain.contract().array, same.contract().array)
+
+
+def test_batch_none_for_a_batch_says_which_views_to_choose() -> None:
+    X, T = np.array([[1.0, 0.5], [0.0, -1.0]]), np.array([1.0, 0.0])
+    with pytest.raises(jbp.InvalidArgumentError) as caught:
+        jbp.jacobian_chain(jbp.notes_network(), X, T, wrt="W1", batch=None)
+    message = str(caught.value)
+    assert "batch=None means no batch axis" in message and "holds 2 examples (shape (2, 2))" in message
+    assert "batch='full'" in message and "batch='per_example'" in message
+
+
+def test_an_unknown_batch_view_lists_none_among_the_choices() -> None:
+    with pytest.raises(jbp.UnknownNameError, match="'full', 'per_example', None"):
+        jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, batch="diagonal")
+
+
+def test_a_batch_of_one_is_one_example_not_one_examples() -> None:
+    chain = jbp.jacobian_chain(jbp.notes_network(), [[1.0, 0.5]], [1.0], wrt="b2", batch="per_example")
+    assert "a batch of 1 example, per-example view" in str(chain)

@@ -167,3 +167,28 @@ def test_max_bytes_of_the_wrong_type_is_rejected(bad: object) -> None:
 def test_format_bytes_is_readable() -> None:
     assert format_bytes(3 * 2**30) == "3.0 GiB"
     assert format_bytes(1023) == "1023 B"
+
+
+@pytest.mark.parametrize("method", jbp.METHODS)
+def test_bad_environment_value_is_refused_by_every_method(method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # backprop and outer never materialize a Jacobian, yet a typo in the budget must not pass unnoticed there.
+    monkeypatch.setenv(jbp.MAX_BYTES_ENV, "garbage")
+    with pytest.raises(jbp.InvalidArgumentError, match=f"{jbp.MAX_BYTES_ENV} must be a positive whole number"):
+        jbp.gradient(jbp.notes_network(), [1.0, 0.5], 1.0, method=method)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda net: jbp.compare(net, [1.0, 0.5], 1.0, methods=("backprop", "outer")),
+        lambda net: jbp.gradcheck(net, [1.0, 0.5], 1.0, method="outer"),
+        lambda net: jbp.train(net, [[1.0, 0.5]], [1.0], method="backprop", epochs=1),
+        lambda net: jbp.cost_table(net, [1.0, 0.5], 1.0, methods=("backprop",), timings=True),
+        lambda net: jbp.jacobian_chain(net, [1.0, 0.5], 1.0),
+    ],
+    ids=["compare", "gradcheck", "train", "cost_table", "jacobian_chain"],
+)
+def test_bad_environment_value_is_refused_wherever_it_is_read(call, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(jbp.MAX_BYTES_ENV, "12 parsecs")
+    with pytest.raises(jbp.InvalidArgumentError, match="'12 parsecs'"):
+        call(jbp.notes_network())

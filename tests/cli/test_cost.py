@@ -64,7 +64,7 @@ def test_cost_with_timings_and_a_batch(capsys):
         (["cost", "--activation", "swish"], "unknown activation 'swish'"),
         (["cost", "--methods", "reshape", "fastest"], "unknown gradient method 'fastest'"),
         (["cost", "--sizes", "3"], "at least two"),
-        (["cost", "--loss", "bce", "--output-activation", "tanh", "--sizes", "2", "2"], "needs output_activation"),
+        (["cost", "--loss", "bce", "--output-activation", "tanh", "--sizes", "2", "2"], "needs --output-activation"),
     ],
 )
 def test_cost_errors(capsys, argv, message):

@@ -41,3 +41,25 @@ def test_targets_of_the_wrong_shape_are_refused() -> None:
         snet.loss(X, batch_symbols("t", 3, 1)[:, 0])
     with pytest.raises(jbp.ShapeError, match=r"got \(2, 2\)"):
         snet.loss(X, batch_symbols("t", 2, 2))
+
+
+@pytest.mark.parametrize(("loss", "output", "units"), [("bce", "sigmoid", 2), ("cross_entropy", "softmax", 3)])
+def test_the_float64_careful_losses_are_still_the_textbook_formulas_in_symbols(
+    loss: str, output: str, units: int
+) -> None:
+    # The float path writes the cross-entropies in softplus / log1p terms; on symbols the same registry
+    # entries must give the textbook loss, and backprop's fused ∂J/∂a must stay the notes' z − t.
+    snet = sym.MLP([1, units], activation=output)
+    a, t = snet.trace().a[1], snet.t
+    z = jbp.get_activation(output).value(a)
+    textbook = (
+        -sum(t[i] * sympy.log(z[i]) + (1 - t[i]) * sympy.log(1 - z[i]) for i in range(units))
+        if loss == "bce"
+        else -sum(t[i] * sympy.log(z[i]) for i in range(units))
+    )
+    logits = [sympy.Rational(3, 10), sympy.Rational(-6, 5), 2][:units]
+    targets = [sympy.Rational(1, 4), sympy.Rational(3, 4), 0][:units]
+    values = dict(zip([*a, *t], logits + targets, strict=True))
+    difference = (snet.loss(loss=loss) - textbook).rewrite(sympy.exp).subs(values)
+    assert abs(float(difference.evalf(30))) < 1e-25
+    assert list(sym.gradient(snet, loss=loss, method="backprop")["b1"]) == list(snet.trace().z - t)

@@ -127,8 +127,13 @@ def sigmoid(a: Array) -> Array:
     """
     if is_symbolic(a):
         return symbolic_elementwise().sigmoid(a)
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-a))
+    return _sigmoid_of_numbers(a)
+
+
+# The decorator costs less per call than a `with np.errstate(...)` block, and every layer of every pass calls this.
+@np.errstate(over="ignore")
+def _sigmoid_of_numbers(a: Array) -> Array:
+    return 1.0 / (1.0 + np.exp(-a))
 
 
 def sigmoid_derivative_exact(a: Array) -> Array:

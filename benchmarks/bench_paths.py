@@ -18,7 +18,7 @@ BLAS runs single-threaded and freed memory stays in the process; :mod:`timing` s
 
 Run from the repository root:
 
-    python benchmarks/bench_paths.py                  # widths 8..256, batches 1 and 16 (a few minutes)
+    python benchmarks/bench_paths.py                  # widths 8..256, batches 1 and 16 (under a minute)
     python benchmarks/bench_paths.py --quick          # widths 8..64, batch 1: a few seconds
     python benchmarks/bench_paths.py -o paths.png     # where to draw the figure
 

@@ -109,7 +109,8 @@ def exact_where_saturated(derivative: Array, a: Array, exact: Callable[[Array], 
     array([2.50000000e-01, 4.24835426e-18])
     """
     derivative = np.asarray(derivative)  # numpy returns a scalar, not an array, for 0-d operands
-    if derivative.min(initial=np.inf) < SATURATION:
+    # The ufunc's own reduction skips ndarray.min's Python layer: this runs for every layer of every pass.
+    if np.minimum.reduce(derivative, axis=None, initial=np.inf) < SATURATION:
         saturated = derivative < SATURATION
         derivative[saturated] = exact(np.asarray(a)[saturated])
     return derivative

@@ -215,10 +215,10 @@ class MLP:
         return self._forward(X)
 
     def _forward(self, X: Array) -> Trace:
-        trace = Trace(h={0: X})
-        for k in range(1, self.depth + 1):
-            trace.a[k] = affine.value(self.params[f"W{k}"], self.params[f"b{k}"], trace.h[k - 1])
-            trace.h[k] = self.layer_activation(k).value(trace.a[k])
+        trace, h = Trace(h={0: X}), X
+        for k, f in enumerate(self._layer_activations, start=1):
+            trace.a[k] = a = affine.value(self.params[f"W{k}"], self.params[f"b{k}"], h)
+            trace.h[k] = h = f.value(a)
         return trace
 
     def predict(self, X: Any) -> Array:
@@ -277,8 +277,8 @@ def _params_look_right(net: MLP) -> bool:
             return False
         if value.base is not net._storage and not all_finite(value):
             return False
-    # Values the user has replaced stay in the storage; if they are what is not finite, the check below
-    # finds every parameter right, at the price of looking twice.
+    # A replaced parameter's old values stay in the storage; if they are what is not finite, the one-by-one
+    # check of check_params finds every parameter right, at the price of looking twice.
     return all_finite(net._storage)
 
 

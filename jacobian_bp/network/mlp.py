@@ -113,7 +113,11 @@ class MLP:
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        """``(n0, n1, ..., nL)``, the width of every layer (read-only: the parameters' shapes follow from it)."""
+        """``(n0, n1, ..., nL)``, the width of every layer (read-only: the parameters' shapes follow from it).
+
+        >>> notes_network().sizes
+        (2, 3, 1)
+        """
         return self._sizes
 
     @property
@@ -142,12 +146,20 @@ class MLP:
 
     @property
     def activation(self) -> str:
-        """The name of the hidden layers' activation (read-only, as the architecture is)."""
+        """The name of the hidden layers' activation (read-only, as the architecture is).
+
+        >>> MLP([4, 8, 3], activation="tanh", output_activation="softmax").activation
+        'tanh'
+        """
         return self._activation
 
     @property
     def output_activation(self) -> str:
-        """The name of the output layer's activation (read-only)."""
+        """The name of the output layer's activation (read-only).
+
+        >>> MLP([4, 8, 3], activation="tanh", output_activation="softmax").output_activation
+        'softmax'
+        """
         return self._output_activation
 
     @property

@@ -2,9 +2,9 @@
 
 Run from the repository root:
 
-    python benchmarks/bench_efficient.py            # about a minute
+    python benchmarks/bench_efficient.py            # about half a minute
     python benchmarks/bench_efficient.py --quick    # fewer rounds: a few seconds, noisier
-    python benchmarks/bench_efficient.py --system-malloc   # see "Memory" below
+    python benchmarks/bench_efficient.py --system-malloc   # leave glibc as it is (see benchmarks/timing.py)
 
 Two networks, both sigmoid everywhere with the notes' loss ``1/(2N) Σ‖t − z‖²``:
 
@@ -21,7 +21,7 @@ epoch and the update ``θ −= lr ∇θ`` (and the accuracy, where ``train`` rec
 Every gradient is first checked against the reference's (to 1e-9), so all
 candidates compute the same numbers. PyTorch CPU in float64 is timed beside them
 when ``import torch`` works (it is not a dependency): autograd for the gradient,
-plus ``optimizer``-free SGD for the step.
+and the same update written out (no ``torch.optim``) for the step.
 
 Timing: the candidates run in interleaved rounds, each round calling every one
 of them the same number of times, and each keeps its fastest round, so that load

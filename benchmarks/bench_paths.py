@@ -1,27 +1,24 @@
-"""Every gradient path's measured time beside its predicted cost, across widths and batch sizes.
+"""Every gradient path's measured time beside its counted cost, across widths and batch sizes.
 
 A 3-layer sigmoid network of width w (sizes [w, w, w, w]), the notes' mse loss,
-random data. For each batch size and width every path is timed (the best of a
-few runs) and its cost predicted by :func:`jacobian_bp.cost`: multiply-adds,
-and the time model's seconds — multiply-adds, bytes written, bytes read and
-numpy operations, priced by the machine constants that
-:func:`jacobian_bp.time_model.calibrate` measures at the start of this same run
-with micro-benchmarks that never touch a gradient path. All ratios below come
-from this one run.
+random data. For each batch size and width, every path is timed in interleaved
+rounds (the best round counts) and its cost counted by :func:`jacobian_bp.cost`:
+multiply-adds and peak bytes, which follow from the shapes and structures of the
+chain's factors. Time is measured, never predicted; the tables put the two side
+by side, and nanoseconds per multiply-add show where time stops following the count.
+All numbers come from this one run.
 
 A cell reads ``over budget`` when a Jacobian of that path would exceed the
 memory budget (the library's own check raised MemoryBudgetError before
 allocating it; the budget is not raised here), and ``-`` when the path's time,
-extrapolated from the previous width, would exceed SKIP_AFTER seconds.
+extrapolated from the previous width by its multiply-adds, would exceed
+SKIP_AFTER seconds.
 
-BLAS runs single-threaded unless OPENBLAS_NUM_THREADS (or OMP_/MKL_) is set: on
-a small shared machine, threads waiting for a busy core made matrix-vector
-products 10-100x slower from one run to the next. The calibration runs under
-the same setting.
+BLAS runs single-threaded and freed memory stays in the process; :mod:`timing` says why.
 
 Run from the repository root:
 
-    python benchmarks/bench_paths.py                  # widths 8..256, batches 1 and 16 (about a minute)
+    python benchmarks/bench_paths.py                  # widths 8..256, batches 1 and 16 (under a minute)
     python benchmarks/bench_paths.py --quick          # widths 8..64, batch 1: a few seconds
     python benchmarks/bench_paths.py -o paths.png     # where to draw the figure
 
@@ -30,81 +27,85 @@ Speed claims live here, never in the tests.
 
 from __future__ import annotations
 
-import os
+import timing  # first: it sets the BLAS threads before numpy is imported
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")  # before numpy is imported: see the docstring
+# isort: split
 
-import argparse  # noqa: E402
-import functools  # noqa: E402
-import math  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+import argparse
+import functools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import numpy as np  # noqa: E402
-from jacobian_bp.time_model import Machine, calibrate  # noqa: E402
+import numpy as np
 
-import jacobian_bp as jbp  # noqa: E402
-from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes  # noqa: E402
-from jacobian_bp.costs import Cost  # noqa: E402
-from jacobian_bp.methods.gradient import PATHS, prepare  # noqa: E402
+import jacobian_bp as jbp
+from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes
+from jacobian_bp.costs import Cost
+from jacobian_bp.methods.gradient import PATHS, prepare
 
 DEPTH = 3
 #: Skip a measurement expected to take longer than this many seconds.
 SKIP_AFTER = 6.0
-#: Time a run at least this many times (when it takes under a second), and quick runs until this many seconds.
-MIN_RUNS, REPEAT_FOR = 3, 0.3
-#: The widths over which the issue asks the reshape/outer ratio to be predicted within a factor of 2.
-RATIO_WIDTHS = (32, 256)
+#: Interleaved rounds per width; a path whose run takes longer than SLOW seconds runs once.
+ROUNDS, SLOW = 5, 1.0
+#: The most einsum may take, as a multiple of reshape's time, at any width.
+EINSUM_BAR = 1.5
 
 
 @dataclass
 class Cell:
-    """One path at one width: its predicted cost and, if it ran, its best measured time."""
+    """One path at one width: its counted cost and, if it ran, its best measured time."""
 
     cost: Cost
-    predicted: float  # seconds, by the time model
     seconds: float | None = None
     status: str = "ok"  # "ok", "over budget" or "skipped"
 
 
-def best_time(run, first: float) -> float:
-    """The best of several runs; ``first`` is the time the first run took."""
-    best, spent, runs = first, first, 1
-    while first < 1.0 and (runs < MIN_RUNS or spent < REPEAT_FOR):
-        start = time.perf_counter()
-        run()
-        elapsed = time.perf_counter() - start
-        best, spent, runs = min(best, elapsed), spent + elapsed, runs + 1
-    return best
+def too_slow(earlier: list[Cell], cell: Cell) -> bool:
+    """Whether the last measured width, scaled by the growth of the multiply-adds, predicts over SKIP_AFTER seconds."""
+    measured = [c for c in earlier if c.seconds is not None]
+    if not measured:
+        return False
+    last = measured[-1]
+    return last.seconds * cell.cost.multiply_adds / max(last.cost.multiply_adds, 1) > SKIP_AFTER
 
 
-def measure(widths: Sequence[int], batch: int, methods: Sequence[str], machine: Machine) -> dict[str, list[Cell]]:
-    """Every method at every width: predicted always, measured unless over budget or too slow."""
+def first_run(run: Callable[[], object], cell: Cell) -> None:
+    """Run once: the library refuses over budget before allocating; otherwise the time is a first measurement."""
+    try:
+        cell.seconds = timing.seconds_of(run)
+    except jbp.MemoryBudgetError:
+        cell.status = "over budget"
+
+
+def measure_width(width: int, batch: int, methods: Sequence[str], cells: dict[str, list[Cell]]) -> None:
+    """Append every method's cell at ``width``: counted always, timed in interleaved rounds unless skipped."""
+    net = jbp.MLP([width] * (DEPTH + 1), activation="sigmoid", seed=width)
+    rng = np.random.default_rng(width)
+    X, T = rng.normal(size=(batch, width)), rng.normal(size=(batch, width))
+    trace, T_checked, loss = prepare(net, X, T, "mse")
+    runs = {}
+    for method in methods:
+        cell = Cell(jbp.cost(net, X, T, method=method))
+        if too_slow(cells[method], cell):
+            cell.status = "skipped"
+        else:
+            runs[method] = functools.partial(PATHS[method], net, trace, T_checked, loss)
+            first_run(runs[method], cell)
+        cells[method].append(cell)
+    # Interleaved: a burst of load from another process hits every path of this width alike.
+    timed = [m for m in runs if cells[m][-1].seconds is not None and cells[m][-1].seconds < SLOW]
+    for _ in range(ROUNDS - 1):
+        for method in timed:
+            cells[method][-1].seconds = min(cells[method][-1].seconds, timing.seconds_of(runs[method]))
+
+
+def measure(widths: Sequence[int], batch: int, methods: Sequence[str]) -> dict[str, list[Cell]]:
     cells: dict[str, list[Cell]] = {m: [] for m in methods}
     for width in widths:
-        net = jbp.MLP([width] * (DEPTH + 1), activation="sigmoid", seed=width)
-        rng = np.random.default_rng(width)
-        X, T = rng.normal(size=(batch, width)), rng.normal(size=(batch, width))
-        trace, T_checked, loss = prepare(net, X, T, "mse")
-        for method in methods:
-            cost = jbp.cost(net, X, T, method=method)
-            cell = Cell(cost, cost.predicted_seconds(machine))
-            cells[method].append(cell)
-            earlier = [c for c in cells[method][:-1] if c.seconds is not None]
-            # Extrapolate with the last measured width's measured/predicted ratio.
-            if earlier and earlier[-1].seconds / earlier[-1].predicted * cell.predicted > SKIP_AFTER:
-                cell.status = "skipped"
-                continue
-            run = functools.partial(PATHS[method], net, trace, T_checked, loss)
-            start = time.perf_counter()
-            try:
-                run()
-            except jbp.MemoryBudgetError:
-                cell.status = "over budget"
-                continue
-            cell.seconds = best_time(run, time.perf_counter() - start)
+        measure_width(width, batch, methods, cells)
     return cells
 
 
@@ -135,76 +136,55 @@ def table(title: str, widths: Sequence[int], rows: dict[str, list[str]], cell_wi
     return lines
 
 
-def report(widths: Sequence[int], batch: int, cells: dict[str, list[Cell]]) -> list[str]:
+def growth(widths: Sequence[int], cells: dict[str, list[Cell]]) -> list[str]:
+    """How fast time and multiply-adds grow with the width, over the widths from 32 on."""
+    wide = [w for w in widths if w >= 32]
+    lines = [f"\ngrowth with width, {wide[0]}..{wide[-1]}: exponent e of ~ width^e"]
+    lines.append(f"{'method':<11} {'seconds':>9} {'multiply-adds':>14}")
+    for method, row in cells.items():
+        kept = [c for w, c in zip(widths, row, strict=True) if w >= 32]
+        seconds = exponent(wide, [c.seconds for c in kept])
+        madds = exponent(wide, [c.cost.multiply_adds for c in kept])
+        lines.append(f"{method:<11} {fmt(seconds, '.2f'):>9} {fmt(madds, '.2f'):>14}")
+    return lines
+
+
+def einsum_against_reshape(widths: Sequence[int], cells: dict[str, list[Cell]]) -> tuple[list[str], bool]:
+    lines = [f"\neinsum / reshape, measured time (the bar: at most {EINSUM_BAR})"]
+    ok = True
+    for w, einsum, reshape in zip(widths, cells["einsum"], cells["reshape"], strict=True):
+        measured = ratio(einsum.seconds, reshape.seconds)
+        verdict = einsum.status if measured is None else ("yes" if measured <= EINSUM_BAR else "NO")
+        ok = ok and verdict != "NO"
+        lines.append(f"  w={w:<4} {fmt(measured):>6}  {verdict}")
+    return lines, ok
+
+
+def report(widths: Sequence[int], batch: int, cells: dict[str, list[Cell]]) -> tuple[list[str], bool]:
     lines = [f"\n=== batch of {batch}: {DEPTH}-layer sigmoid network [w, w, w, w], mse ==="]
     lines += table(
-        "measured seconds (best of a few runs; over budget: the library refused to materialize)",
+        "measured seconds (best of the interleaved rounds; over budget: the library refused to materialize)",
         widths,
         {m: [shown(c) for c in row] for m, row in cells.items()},
     )
     lines += table(
-        "predicted seconds (time model: multiply-adds, bytes written and read, numpy operations)",
+        "multiply-adds (counted from the chain's factors)",
         widths,
-        {m: [fmt(c.predicted, ".2e") for c in row] for m, row in cells.items()},
+        {m: [fmt(c.cost.multiply_adds, ".3g") for c in row] for m, row in cells.items()},
     )
     lines += table(
-        "measured / predicted seconds (flat across widths = time follows the time model)",
+        "peak bytes of derivative arrays (counted)",
         widths,
-        {m: [fmt(ratio(c.seconds, c.predicted)) for c in row] for m, row in cells.items()},
+        {m: [format_bytes(c.cost.peak_bytes) for c in row] for m, row in cells.items()},
     )
     lines += table(
-        "nanoseconds per predicted multiply-add (flat = time follows the operation count)",
+        "nanoseconds per multiply-add (flat across widths = time follows the count)",
         widths,
         {m: [fmt(ratio(c.seconds, 1e-9 * max(c.cost.multiply_adds, 1))) for c in row] for m, row in cells.items()},
     )
-
-    wide = [w for w in widths if w >= 32]
-    lines.append(f"\ngrowth with width, {wide[0]}..{wide[-1]}: exponent e of (measured / predicted) ~ width^e")
-    lines.append("(0: time follows the prediction; 2: quadratically slower than predicted)")
-    lines.append(f"{'method':<11} {'per multiply-add':>17} {'per time model':>15}")
-    for m, row in cells.items():
-        kept = [c for w, c in zip(widths, row, strict=True) if w >= 32]
-        per_madd = exponent(wide, [ratio(c.seconds, max(c.cost.multiply_adds, 1)) for c in kept])
-        per_model = exponent(wide, [ratio(c.seconds, c.predicted) for c in kept])
-        lines.append(f"{m:<11} {fmt(per_madd, '.2f'):>17} {fmt(per_model, '.2f'):>15}")
-
-    low, high = RATIO_WIDTHS
-    lines.append(f"\nreshape / outer, widths {low}-{high}: predicted vs measured time ratio")
-    lines.append(f"{'width':>6} {'by madds':>9} {'by time model':>14} {'measured':>10} {'meas/pred':>10}  within 2x")
-    for i, w in enumerate(widths):
-        if not low <= w <= high:
-            continue
-        reshape, outer = cells["reshape"][i], cells["outer"][i]
-        by_madds = ratio(reshape.cost.multiply_adds, outer.cost.multiply_adds)
-        by_model = ratio(reshape.predicted, outer.predicted)
-        measured = ratio(reshape.seconds, outer.seconds)
-        off = ratio(measured, by_model)
-        within = reshape.status if reshape.status != "ok" else ("yes" if 0.5 <= off <= 2.0 else "NO")
-        lines.append(f"{w:>6} {fmt(by_madds):>9} {fmt(by_model):>14} {fmt(measured):>10} {fmt(off):>10}  {within}")
-
-    # A diagnostic, not the model: what the time model leaves out is mostly a fixed Python cost per path
-    # (bookkeeping around each numpy call). At the smallest width arithmetic and traffic are negligible, so
-    # measured − predicted there estimates it; adding it back shows how much of the miss it explains.
-    fixed = {m: (row[0].seconds or 0.0) - row[0].predicted for m, row in cells.items()}
-    lines.append(
-        f"\ndiagnostic (not the model): fixed time the model misses, measured - predicted at w={widths[0]}: "
-        f"reshape {1e6 * fixed['reshape']:.0f} µs, outer {1e6 * fixed['outer']:.0f} µs; added back:"
-    )
-    for i, w in enumerate(widths):
-        if not low <= w <= high or cells["reshape"][i].seconds is None:
-            continue
-        reshape, outer = cells["reshape"][i], cells["outer"][i]
-        with_fixed = ratio(reshape.predicted + fixed["reshape"], outer.predicted + fixed["outer"])
-        off = ratio(ratio(reshape.seconds, outer.seconds), with_fixed)
-        within = "yes" if 0.5 <= off <= 2.0 else "NO"
-        lines.append(f"{w:>6} predicted {fmt(with_fixed):>8}  meas/pred {fmt(off):>6}  within 2x: {within}")
-
-    lines.append("\neinsum / reshape measured time (the issue asks for at most 1.5)")
-    for i, w in enumerate(widths):
-        measured = ratio(cells["einsum"][i].seconds, cells["reshape"][i].seconds)
-        verdict = "-" if measured is None else ("yes" if measured <= 1.5 else "NO")
-        lines.append(f"  w={w:<4} {fmt(measured):>6}  {verdict}")
-    return lines
+    lines += growth(widths, cells)
+    einsum_lines, ok = einsum_against_reshape(widths, cells)
+    return lines + einsum_lines, ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -216,27 +196,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     batches = [1] if args.quick else [1, 16]
     methods = list(jbp.METHODS)
     start = time.perf_counter()
-    machine = calibrate()
-    threads = os.environ["OPENBLAS_NUM_THREADS"]
-    print(f"machine constants (calibrated at the start, BLAS threads {threads}): {machine}")
+    kept = timing.keep_freed_memory()
+    print(f"BLAS threads {timing.blas_threads()}, freed memory kept in the process: {'yes' if kept else 'no'}")
     print(f"memory budget per materialized array: {format_bytes(resolve_max_bytes())} (not raised here)")
-    results = {}
+    results, all_ok = {}, True
     for batch in batches:
-        results[batch] = measure(widths, batch, methods, machine)
-        print("\n".join(report(widths, batch, results[batch])), flush=True)
-    print(f"\nmachine constants calibrated again at the end (drift from load on the machine): {calibrate()}")
+        results[batch] = measure(widths, batch, methods)
+        lines, ok = report(widths, batch, results[batch])
+        all_ok = all_ok and ok
+        print("\n".join(lines), flush=True)
+    print(f"\neinsum within {EINSUM_BAR}x of reshape at every measured width: {'yes' if all_ok else 'NO'}")
     print(f"total benchmark time: {time.perf_counter() - start:.1f} s")
     try:
         from jacobian_bp.display.plots import plot_cost
     except ImportError:
         print("matplotlib is not installed: no figure (pip install 'jacobian_bp[plot]')")
-        return 0
-    first = results[batches[0]]
-    seconds = {m: [c.seconds for c in row] for m, row in first.items()}
-    predicted = {m: [c.predicted for c in row] for m, row in first.items()}
-    plot_cost(widths, methods, depth=DEPTH, batch=batches[0], path=args.output, seconds=seconds, predicted=predicted)
-    print(f"figure (predicted multiply-adds; measured and predicted seconds, batch {batches[0]}): {args.output}")
-    return 0
+        return 0 if all_ok else 1
+    seconds = {m: [c.seconds for c in row] for m, row in results[batches[0]].items()}
+    plot_cost(widths, methods, depth=DEPTH, batch=batches[0], path=args.output, seconds=seconds)
+    print(f"figure (counted multiply-adds and measured seconds, batch {batches[0]}): {args.output}")
+    return 0 if all_ok else 1
 
 
 if __name__ == "__main__":

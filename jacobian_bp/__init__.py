@@ -16,7 +16,7 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 ('R^{3×(3×2)}', (3, 2))
 """
 
-# The imports follow the notes, section by section, not the alphabet.
+# The imports follow the notes' order (network, chain, methods, costs, training), not the alphabet.
 
 # Errors and limits, used everywhere.
 from jacobian_bp.chain.approaches import CHAIN_METHODS, chain

@@ -154,3 +154,31 @@ def test_a_count_of_one_is_singular() -> None:
         jbp.gradient(jbp.MLP([1, 1]), [1.0, 2.0], 1.0)
     with pytest.raises(jbp.InvalidArgumentError, match="larger than the training set \\(1 example\\)"):
         jbp.train(jbp.notes_network(), [[1.0, 0.5]], [1.0], batch_size=2)
+
+
+def test_parameters_are_checked_on_every_call_however_they_changed(net) -> None:
+    jbp.gradient(net, X_GOOD, T_GOOD)  # a call with good parameters first: nothing is remembered from it
+    net.params["b1"][2] = np.nan  # written in place
+    with pytest.raises(jbp.NonFiniteError, match=r"parameter b1 holds nan at index \(2,\)"):
+        jbp.gradient(net, X_GOOD, T_GOOD, method="outer")
+    net.params["b1"] = np.zeros(3)  # replaced: the old array, NaN and all, is no longer a parameter
+    jbp.gradient(net, X_GOOD, T_GOOD)
+    net.params["b1"][0] = np.inf  # the replacement is checked too
+    with pytest.raises(jbp.NonFiniteError, match=r"parameter b1 holds inf at index \(0,\)"):
+        net.forward(X_GOOD)
+    net.params["b1"] = [0.0, 0.0, 0.0]
+    with pytest.raises(jbp.InputTypeError, match=r"parameter b1 must be a numpy array, got list"):
+        jbp.gradient(net, X_GOOD, T_GOOD)
+
+
+def test_the_first_bad_parameter_is_named_when_several_are_bad(net) -> None:
+    net.params["W2"][0, 0] = np.nan
+    net.params["W1"][1, 1] = np.inf
+    with pytest.raises(jbp.NonFiniteError, match=r"parameter W1 holds inf at index \(1, 1\)"):
+        jbp.gradient(net, X_GOOD, T_GOOD)
+
+
+def test_the_architecture_is_read_only(net) -> None:
+    for attribute in ("sizes", "activation", "output_activation"):
+        with pytest.raises(AttributeError):
+            setattr(net, attribute, getattr(net, attribute))

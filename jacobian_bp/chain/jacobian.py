@@ -183,10 +183,10 @@ class Jacobian(EntryCounts):
     def structure(self) -> str:
         """What the non-zero pattern looks like.
 
-        One of :data:`~jacobian_bp.chain.structure.STRUCTURES`: ``diagonal`` is an element-wise
-        activation's Jacobian, ``block-sparse`` the
-        ``δ_ik · x_j`` pattern of ``∂a/∂W``, ``block-diagonal`` a batch of
-        independent per-example blocks.
+        One of :data:`~jacobian_bp.chain.structure.STRUCTURES`: ``diagonal`` is an
+        element-wise activation's Jacobian, ``block-sparse`` the ``δ_ik · x_j``
+        pattern of ``∂a/∂W``, ``block-diagonal`` a batch of independent
+        per-example blocks.
         """
         return structure_of(self.array, self.out_shape, self.in_shape)
 

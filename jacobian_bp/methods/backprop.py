@@ -28,25 +28,18 @@ def backprop_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str,
     >>> backprop_gradient(net, trace, np.array([[1.0]]), jbp.get_loss("mse"))["W1"].shape
     (3, 2)
     """
-    # Work with (units, examples) columns, as the book does.
-    columns = {k: np.atleast_2d(v).T for k, v in trace.h.items()}
-    pre_activations = {k: np.atleast_2d(v).T for k, v in trace.a.items()}
-    batch_size = columns[0].shape[1]
-    L = net.depth
-    output = net.layer_activation(L)
-
+    # Work with (units, examples) columns, as the book does: the transposes of the stored rows, views.
+    trace = trace.as_batch()
+    L, N = net.depth, trace.batch_size
+    a, h = trace.a, trace.h
     # g ← ∇_ŷ J, then g ← g ⊙ f'(a^L): merged for a loss on its own output activation.
-    def output_vjp(a: Array, z: Array, g: Array) -> Array:
-        return output.vjp(a, z, g, axis=UNITS_AXIS)
-
-    g = output_delta(loss, output.name, columns[L], np.atleast_2d(T).T, pre_activations[L], output_vjp, UNITS_AXIS)
-    g = g / batch_size
+    g = output_delta(loss, net.layer_activation(L), h[L].T, T.reshape(N, -1).T, a[L].T, axis=UNITS_AXIS) / N
     grads: dict[str, Array] = {}
     for k in range(L, 0, -1):
         if k < L:
-            g = net.layer_activation(k).vjp(pre_activations[k], columns[k], g, axis=UNITS_AXIS)
+            g = net.layer_activation(k).vjp(a[k].T, h[k].T, g, axis=UNITS_AXIS)
         grads[f"b{k}"] = g.sum(axis=1)
-        grads[f"W{k}"] = g @ columns[k - 1].T
+        grads[f"W{k}"] = g @ h[k - 1]  # g h^{k−1 ᵀ}: the transpose of the column h^{k−1} is the stored row
         if k > 1:
             # g ← Wᵀ g, computed as (gᵀ W)ᵀ — the notes' row form g W — so that g keeps the memory
             # layout of the stored columns (transposed rows): mixing layouts slows down every ⊙.

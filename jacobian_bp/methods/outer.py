@@ -28,10 +28,10 @@ def delta(net: MLP, trace: Trace, T: Array, loss: Loss, layer: int) -> Array:
     (3,)
     """
     L = net.depth
-    output = net.layer_activation(L)
+    z, a = trace.h[L], trace.a[L]
     # ∂J/∂z, then times ∂z/∂a^L, as the notes write it — not the fused z − t that backprop uses.
-    d_J_d_z = finite_gradient(loss, trace.z, T, trace.a[L]) / trace.batch_size
-    d_J_d_a = times_jacobian(output, trace.a[L], trace.z, d_J_d_z)
+    d_J_d_z = finite_gradient(loss, z, T, a) / trace.batch_size
+    d_J_d_a = times_jacobian(net.layer_activation(L), a, z, d_J_d_z)
     for k in range(L, layer, -1):
         d_J_d_h = affine.vjp_h(net.params[f"W{k}"], d_J_d_a)
         d_J_d_a = times_jacobian(net.layer_activation(k - 1), trace.a[k - 1], trace.h[k - 1], d_J_d_h)

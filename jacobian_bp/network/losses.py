@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.errors import NonFiniteError, UnknownNameError
-from jacobian_bp.network.activations import sigmoid
+from jacobian_bp.network.activations import Activation, sigmoid
 from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
+from jacobian_bp.network.validation import all_finite
 
 Array = np.ndarray
 
@@ -44,6 +45,8 @@ class Loss:
     #: ``∂L/∂a`` from ``(t, a, axis)`` through that output activation: ``z − t`` computed from the logits
     #: (see :func:`output_delta`); ``None`` for a loss on any activation.
     fused_delta: Callable[[Array, Array, int], Array] | None = None
+    #: Whether ``∂L/∂z`` divides by ``z`` or ``1 − z``, and so overflows where the output saturates at 0 or 1.
+    gradient_can_overflow: bool = False
 
     def value(self, z: Array, t: Array, a: Array) -> float:
         """The batch loss ``J``: the mean of the per-example losses."""
@@ -184,6 +187,7 @@ LOSSES: dict[str, Loss] = {
             _bce_gradient,
             output_activation="sigmoid",
             fused_delta=_bce_delta,
+            gradient_can_overflow=True,
         ),
         Loss(
             "cross_entropy",
@@ -192,6 +196,7 @@ LOSSES: dict[str, Loss] = {
             lambda z, t, a=None: -_divide_where_weighted(t, z),
             output_activation="softmax",
             fused_delta=_cross_entropy_delta,
+            gradient_can_overflow=True,
         ),
     )
 }
@@ -208,9 +213,7 @@ def get_loss(name: str) -> Loss:
     return LOSSES[name]
 
 
-def output_delta(
-    loss: Loss, activation_name: str, z: Array, t: Array, a: Array, vjp: Callable[..., Array], axis: int = -1
-) -> Array:
+def output_delta(loss: Loss, activation: Activation, z: Array, t: Array, a: Array, axis: int = -1) -> Array:
     """``∂L/∂a^L`` per example: the loss gradient carried through the output activation.
 
     For a loss on its own output activation (sigmoid + bce, softmax +
@@ -226,16 +229,16 @@ def output_delta(
     ``e^{a}`` in float64 holds 53 bits, and where ``z − t`` cancels below them
     (a soft target equal to ``σ(a)`` to 16 digits) no float64 evaluation of
     ``e^{a}`` can tell the difference. On SymPy expressions it is the notes'
-    ``z − t``. Otherwise ``vjp(a, z, ∂L/∂z)`` multiplies by ``∂z/∂a``.
+    ``z − t``. Otherwise ``∂L/∂z`` is multiplied by ``∂z/∂a`` (the units run along ``axis``).
 
     >>> bce = get_loss("bce")
-    >>> output_delta(bce, "sigmoid", np.array([1.0]), np.array([0.0]), np.array([1000.0]), vjp=None)
+    >>> output_delta(bce, jbp.get_activation("sigmoid"), np.array([1.0]), np.array([0.0]), np.array([1000.0]))
     array([1.])
-    >>> output_delta(bce, "sigmoid", np.array([1.0]), np.array([1.0]), np.array([40.0]), vjp=None)
+    >>> output_delta(bce, jbp.get_activation("sigmoid"), np.array([1.0]), np.array([1.0]), np.array([40.0]))
     array([-4.24835426e-18])
     """
-    if loss.output_activation != activation_name:
-        return vjp(a, z, loss.gradient(z, t, a))
+    if loss.output_activation != activation.name:
+        return activation.vjp(a, z, loss.gradient(z, t, a), axis)
     if loss.fused_delta is None or any(is_symbolic(v) for v in (z, t, a)):
         return z - t
     return loss.fused_delta(t, a, axis)
@@ -257,18 +260,16 @@ def finite_gradient(loss: Loss, z: Array, t: Array, a: Array | None = None) -> A
     jacobian_bp.errors.NonFiniteError: ∂L/∂z is not finite at output unit 0: ... (logit 800) against the target 0, ...
     """
     gradient = loss.gradient(z, t, a)
-    if is_symbolic(gradient):
+    if not loss.gradient_can_overflow or is_symbolic(gradient) or all_finite(gradient):
         return gradient
-    if not np.isfinite(gradient).all():
-        index = tuple(int(i) for i in np.argwhere(~np.isfinite(gradient))[0])
-        where = f"output unit {index[-1]}" + (f" of example {index[0]}" if len(index) > 1 else "")
-        raise NonFiniteError(
-            f"∂L/∂z is not finite at {where}: the output has saturated {_saturation(loss, z, t, a, index)}, "
-            f"so ∂L/∂z and ∂z/∂a^L overflow in float64 although their product z − t does not. "
-            f"method='backprop' uses that product directly and method='numeric' differences the loss itself, "
-            f"which stays finite: use one of those (or keep the logits smaller)"
-        )
-    return gradient
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(gradient))[0])
+    where = f"output unit {index[-1]}" + (f" of example {index[0]}" if len(index) > 1 else "")
+    raise NonFiniteError(
+        f"∂L/∂z is not finite at {where}: the output has saturated {_saturation(loss, z, t, a, index)}, "
+        f"so ∂L/∂z and ∂z/∂a^L overflow in float64 although their product z − t does not. "
+        f"method='backprop' uses that product directly and method='numeric' differences the loss itself, "
+        f"which stays finite: use one of those (or keep the logits smaller)"
+    )
 
 
 def _saturation(loss: Loss, z: Array, t: Array, a: Array | None, index: tuple[int, ...]) -> str:

@@ -8,8 +8,9 @@ every ``a^k`` and ``h^k``: the backward pass needs ``f'(a^k)`` and the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,14 @@ from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
 from jacobian_bp.network import affine
 from jacobian_bp.network.activations import Activation, get_activation
 from jacobian_bp.network.losses import get_loss
-from jacobian_bp.network.validation import as_real_array, check_finite, check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.validation import (
+    all_finite,
+    as_real_array,
+    check_finite,
+    check_inputs,
+    check_loss_fits,
+    check_targets,
+)
 
 Array = np.ndarray
 
@@ -80,6 +88,9 @@ class MLP:
     array([1., 1., 1., 1., 1.])
     """
 
+    #: The flat array the network's own parameters are views of (see :meth:`_own`); empty until it owns some.
+    _storage: Array = np.empty(0)
+
     def __init__(
         self,
         sizes: Sequence[int],
@@ -88,38 +99,77 @@ class MLP:
         seed: int | None = 0,
         params: dict[str, Any] | None = None,
     ) -> None:
-        self.sizes = _check_sizes(sizes)
-        get_activation(activation)
-        self.activation = activation
-        self.output_activation = activation if output_activation is None else output_activation
-        get_activation(self.output_activation)
+        self._sizes = _check_sizes(sizes)
+        # Shapes follow from the sizes, fixed from here on; every call checks the parameters against them.
+        self._param_shapes = _param_shapes(self._sizes)
+        self._activation = activation
+        self._output_activation = activation if output_activation is None else output_activation
+        # f_1, ..., f_L, looked up once (an unknown name fails here): every pass asks for them.
+        hidden, output = get_activation(self._activation), get_activation(self._output_activation)
+        self._layer_activations = (hidden,) * (self.depth - 1) + (output,)
         self.params: dict[str, Array] = self._initial_params(seed) if params is None else {}
         if params is not None:
             self.set_params(params)
 
     @property
+    def sizes(self) -> tuple[int, ...]:
+        """``(n0, n1, ..., nL)``, the width of every layer (read-only: the parameters' shapes follow from it).
+
+        >>> notes_network().sizes
+        (2, 3, 1)
+        """
+        return self._sizes
+
+    @property
     def depth(self) -> int:
         """``L``, the number of layers (weight matrices)."""
-        return len(self.sizes) - 1
+        return len(self._sizes) - 1
 
     @property
     def param_names(self) -> list[str]:
         """``["W1", "b1", ..., "WL", "bL"]``."""
-        return [f"{kind}{k}" for k in range(1, self.depth + 1) for kind in ("W", "b")]
+        return list(self._param_shapes)
+
+    @property
+    def param_shapes(self) -> Mapping[str, tuple[int, ...]]:
+        """The shape every parameter must have: ``W^k`` is ``(n_k, n_{k−1})``, ``b^k`` is ``(n_k,)``.
+
+        >>> dict(notes_network().param_shapes)
+        {'W1': (3, 2), 'b1': (3,), 'W2': (1, 3), 'b2': (1,)}
+        """
+        return self._param_shapes
 
     def param_shape(self, name: str) -> tuple[int, ...]:
         """The shape parameter ``name`` must have."""
-        kind, k = parse_param_name(self, name)
-        return (self.sizes[k], self.sizes[k - 1]) if kind == "W" else (self.sizes[k],)
+        parse_param_name(self, name)
+        return self._param_shapes[name]
+
+    @property
+    def activation(self) -> str:
+        """The name of the hidden layers' activation (read-only, as the architecture is).
+
+        >>> MLP([4, 8, 3], activation="tanh", output_activation="softmax").activation
+        'tanh'
+        """
+        return self._activation
+
+    @property
+    def output_activation(self) -> str:
+        """The name of the output layer's activation (read-only).
+
+        >>> MLP([4, 8, 3], activation="tanh", output_activation="softmax").output_activation
+        'softmax'
+        """
+        return self._output_activation
 
     @property
     def activations(self) -> list[str]:
         """The activation name of every layer, ``f_1`` first: ``[activation] * (L − 1) + [output_activation]``."""
-        return [self.activation] * (self.depth - 1) + [self.output_activation]
+        return [f.name for f in self._layer_activations]
 
     def layer_activation(self, k: int) -> Activation:
         """``f_k``: the output activation for ``k = L``, the hidden one otherwise."""
-        return get_activation(self.output_activation if k == self.depth else self.activation)
+        return self._layer_activations[k - 1]
 
     def _initial_params(self, seed: int | None) -> dict[str, Array]:
         rng = np.random.default_rng(seed)
@@ -131,13 +181,26 @@ class MLP:
             fan_in = self.sizes[k - 1]
             params[f"W{k}"] = rng.normal(0.0, np.sqrt(gain / fan_in), size=(self.sizes[k], fan_in))
             params[f"b{k}"] = np.zeros(self.sizes[k])
-        return params
+        return self._own(params)
 
     def set_params(self, params: dict[str, Any]) -> None:
-        """Replace every parameter, checking names, shapes and finiteness."""
+        """Replace every parameter by a copy, checking names, shapes and finiteness."""
         self.check_param_names(params)
-        self.params = {name: as_real_array(params[name], name).copy() for name in self.param_names}
+        self.params = self._own({name: as_real_array(params[name], name) for name in self.param_names})
         self.check_params()
+
+    def _own(self, arrays: dict[str, Array]) -> dict[str, Array]:
+        """Copy ``arrays`` into one flat array of the network's own and return views of it, one per parameter.
+
+        Training updates the views in place, so they stay there, and one pass over
+        the flat array checks every parameter for NaN and infinity (:func:`check_params`).
+        """
+        self._storage = np.concatenate([array.ravel() for array in arrays.values()])
+        params, start = {}, 0
+        for name, array in arrays.items():
+            params[name] = self._storage[start : start + array.size].reshape(array.shape)
+            start += array.size
+        return params
 
     def check_param_names(self, params: dict[str, Any]) -> None:
         """Raise :class:`ShapeError` unless ``params`` has exactly this network's parameter names."""
@@ -150,14 +213,8 @@ class MLP:
             )
 
     def check_params(self) -> None:
-        """Raise if a parameter was given the wrong shape or holds NaN or infinity."""
-        for name in self.param_names:
-            value = self.params.get(name)
-            if not isinstance(value, np.ndarray):
-                raise InputTypeError(f"parameter {name} must be a numpy array, got {type(value).__name__}")
-            if value.shape != self.param_shape(name):
-                raise ShapeError(f"parameter {name} has shape {value.shape}; it must be {self.param_shape(name)}")
-            check_finite(value, f"parameter {name}")
+        """Raise if a parameter is not an array of numbers of the right shape, or holds NaN or infinity."""
+        check_params(self)
 
     def copy(self) -> MLP:
         """An independent network with the same architecture and copied parameters."""
@@ -166,14 +223,14 @@ class MLP:
     def forward(self, X: Any) -> Trace:
         """Run the network on one example ``(n0,)`` or a batch ``(N, n0)``; keep every ``a^k`` and ``h^k``."""
         X = check_inputs(self, X)
-        self.check_params()
+        check_params(self)
         return self._forward(X)
 
     def _forward(self, X: Array) -> Trace:
-        trace = Trace(h={0: X})
-        for k in range(1, self.depth + 1):
-            trace.a[k] = affine.value(self.params[f"W{k}"], self.params[f"b{k}"], trace.h[k - 1])
-            trace.h[k] = self.layer_activation(k).value(trace.a[k])
+        trace, h = Trace(h={0: X}), X
+        for k, f in enumerate(self._layer_activations, start=1):
+            trace.a[k] = a = affine.value(self.params[f"W{k}"], self.params[f"b{k}"], h)
+            trace.h[k] = h = f.value(a)
         return trace
 
     def predict(self, X: Any) -> Array:
@@ -199,6 +256,62 @@ class MLP:
             f"MLP(sizes={list(self.sizes)}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r})"
         )
+
+
+def check_params(net: MLP) -> None:
+    """Raise unless every parameter of ``net`` is a finite array of numbers of its shape.
+
+    It runs on every forward pass, because the parameters can change between
+    two calls without the network knowing: ``net.params["W1"] = ...`` replaces
+    one, ``net.params["W1"][0, 0] = np.nan`` writes into one, and numpy arrays
+    keep no record of writes. So every number is looked at, in as few passes as
+    possible: the network's own parameters are views of one flat array
+    (:meth:`MLP._own`), scanned once; an array that replaced one is scanned on
+    its own. Only if something looks wrong are the parameters checked one by one,
+    and the first problem named.
+
+    >>> net = notes_network()
+    >>> net.params["W2"][0, 1] = np.inf
+    >>> check_params(net)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.NonFiniteError: parameter W2 holds inf at index (0, 1); ...
+    """
+    if not _params_look_right(net):
+        for name, shape in net.param_shapes.items():
+            _check_param(net.params.get(name), name, shape)
+
+
+def _params_look_right(net: MLP) -> bool:
+    for name, shape in net.param_shapes.items():
+        value = net.params.get(name)
+        if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.hasobject:
+            return False
+        if value.base is not net._storage and not all_finite(value):
+            return False
+    # A replaced parameter's old values stay in the storage; if they are what is not finite, the one-by-one
+    # check of check_params finds every parameter right, at the price of looking twice.
+    return all_finite(net._storage)
+
+
+def _check_param(value: Any, name: str, shape: tuple[int, ...]) -> None:
+    if not isinstance(value, np.ndarray):
+        raise InputTypeError(f"parameter {name} must be a numpy array, got {type(value).__name__}")
+    if value.shape != shape:
+        raise ShapeError(f"parameter {name} has shape {value.shape}; it must be {shape}")
+    if value.dtype.hasobject:
+        raise InputTypeError(
+            "this network's parameters are SymPy symbols and these paths compute numbers; use "
+            "jacobian_bp.symbolic.gradient(net, method=...), then symbolic.evaluate(...) for numbers"
+        )
+    check_finite(value, f"parameter {name}")
+
+
+def _param_shapes(sizes: tuple[int, ...]) -> Mapping[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+    for k in range(1, len(sizes)):
+        shapes[f"W{k}"], shapes[f"b{k}"] = (sizes[k], sizes[k - 1]), (sizes[k],)
+    return MappingProxyType(shapes)
 
 
 def _check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
@@ -231,5 +344,5 @@ def notes_network(seed: int = 0) -> MLP:
     net = MLP([2, 3, 1], activation="sigmoid", seed=seed)
     rng = np.random.default_rng(seed + 1)
     for k in (1, 2):
-        net.params[f"b{k}"] = rng.normal(0.0, 0.5, size=net.sizes[k])
+        net.params[f"b{k}"][:] = rng.normal(0.0, 0.5, size=net.sizes[k])
     return net

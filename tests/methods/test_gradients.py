@@ -1,10 +1,13 @@
 """The backbone: every gradient path agrees with every other and with finite differences."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given
 
 import jacobian_bp as jbp
+from jacobian_bp.methods.gradient import MATERIALIZING_METHODS
 
 from ..strategies import problems
 
@@ -108,3 +111,27 @@ def test_saturated_network_stays_finite_on_every_path_when_the_prediction_is_rig
         grads = jbp.gradient(net, X, T, loss="cross_entropy", method=method)
         assert all(np.isfinite(g).all() for g in grads.values()), method
     assert np.isfinite(net.loss(X, T, loss="cross_entropy"))
+
+
+@pytest.mark.parametrize("method", MATERIALIZING_METHODS)
+def test_materializing_paths_free_each_parameters_stacks_before_the_next(method: str) -> None:
+    """Peak memory of the whole gradient is that of the largest single chain, not the sum of all of them."""
+    net = jbp.MLP([16, 16, 16, 16], activation="sigmoid", seed=0)
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(8, 16)), rng.normal(size=(8, 16))
+
+    def peak_bytes(run) -> int:
+        tracemalloc.start()
+        try:
+            run()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def one_chain(name: str) -> None:
+        chain = jbp.jacobian_chain(net, X, T, wrt=name, batch="per_example")
+        chain.contract(method="reshape" if method == "structured" else method)
+
+    chains = [peak_bytes(lambda name=name: one_chain(name)) for name in net.param_names]
+    whole = peak_bytes(lambda: jbp.gradient(net, X, T, method=method))
+    assert whole < 1.1 * max(chains) < 0.5 * sum(chains)

@@ -63,7 +63,8 @@ def cross_entropy_oracle(a: np.ndarray, t: np.ndarray) -> tuple[mpmath.mpf, list
 
 
 def fused(loss: jbp.Loss, t: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return output_delta(loss, loss.output_activation, jbp.get_activation(loss.output_activation).value(a), t, a, None)
+    activation = jbp.get_activation(loss.output_activation)
+    return output_delta(loss, activation, activation.value(a), t, a)
 
 
 # ----------------------------------------------------------------------------------------------- bce

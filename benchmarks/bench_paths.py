@@ -43,12 +43,12 @@ from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
+from jacobian_bp.time_model import Machine, calibrate  # noqa: E402
 
 import jacobian_bp as jbp  # noqa: E402
 from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes  # noqa: E402
 from jacobian_bp.costs import Cost  # noqa: E402
 from jacobian_bp.methods.gradient import PATHS, prepare  # noqa: E402
-from jacobian_bp.time_model import Machine, calibrate  # noqa: E402
 
 DEPTH = 3
 #: Skip a measurement expected to take longer than this many seconds.

@@ -16,6 +16,9 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 ('R^{3×(3×2)}', (3, 2))
 """
 
+# The imports follow the notes' order, section by section, not the alphabet.
+# ruff: noqa: I001
+
 # Errors and limits, used everywhere.
 from jacobian_bp.errors import (
     ChainError,

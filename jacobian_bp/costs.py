@@ -201,7 +201,9 @@ def _backprop(network: Architecture) -> Cost:
         if k > 1:
             multiply_adds += m * n  # g ← Wᵀ g
             peak = max(peak, m + n)
-    return Cost("backprop", N * multiply_adds, N * entries, N * entries, ENTRY_BYTES * (network.gradient_entries + N * peak))
+    return Cost(
+        "backprop", N * multiply_adds, N * entries, N * entries, ENTRY_BYTES * (network.gradient_entries + N * peak)
+    )
 
 
 def _scalar(network: Architecture) -> Cost:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import jacobian_bp as jbp
-from jacobian_bp.recipes import RECIPES
-from jacobian_bp.training import accuracy, tracks_accuracy
+from jacobian_bp.training.recipes import RECIPES
+from jacobian_bp.training.train import accuracy, tracks_accuracy
 
 
 def xor_predictions_right(net: jbp.MLP) -> float:

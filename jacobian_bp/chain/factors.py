@@ -81,7 +81,7 @@ class Factor:
         return self.kind in ("weight_tensor", "bias")
 
     def build(self, net: MLP, trace: Trace, T: Array, loss: Loss) -> Array:
-        """The entries, for the example(s) ``trace`` went through: ``out + in`` for one, ``(N,) + out + in`` for a batch.
+        """The entries for the example(s) ``trace`` went through: ``out + in`` for one, ``(N,) + out + in`` for a batch.
 
         Every formula is the per-example one; a batch trace stacks its inputs, and
         a factor that is the same for every example (``W``, ``I``) is repeated.
@@ -157,7 +157,9 @@ def chain_factors(sizes: Sequence[int], activations: Sequence[str], wrt: str) ->
     for k in range(L, layer - 1, -1):
         n = sizes[k]
         output = "z" if k == L else f"h{sup(k)}"
-        factors.append(Factor(f"∂{output}/∂a{sup(k)}", (n,), (n,), "activation", k, _activation_structure(activations[k - 1], n)))
+        factors.append(
+            Factor(f"∂{output}/∂a{sup(k)}", (n,), (n,), "activation", k, _activation_structure(activations[k - 1], n))
+        )
         if k > layer or kind == INPUT_NAME:
             below = INPUT_NAME if k == 1 else f"h{sup(k - 1)}"
             weights = "scalar" if n * sizes[k - 1] == 1 else "dense"
@@ -165,7 +167,9 @@ def chain_factors(sizes: Sequence[int], activations: Sequence[str], wrt: str) ->
     n = sizes[layer]
     if kind == "W":
         structure = _weight_tensor_structure(n, sizes[layer - 1])
-        factors.append(Factor(f"∂a{sup(layer)}/∂W{sup(layer)}", (n,), (n, sizes[layer - 1]), "weight_tensor", layer, structure))
+        factors.append(
+            Factor(f"∂a{sup(layer)}/∂W{sup(layer)}", (n,), (n, sizes[layer - 1]), "weight_tensor", layer, structure)
+        )
     elif kind == "b":
         factors.append(Factor(f"∂a{sup(layer)}/∂b{sup(layer)}", (n,), (n,), "bias", layer, "identity"))
     return factors

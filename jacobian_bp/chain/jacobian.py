@@ -16,13 +16,14 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.chain.structure import nonzero_mask, structurally_nonzero, structure_of
-from jacobian_bp.errors import InputTypeError, ShapeError
 from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, jacobian_html, jacobian_latex
+from jacobian_bp.errors import InputTypeError, ShapeError
 
 Shape = tuple[int, ...]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NAME = re.compile(r"^∂(?P<num>[^/]+)/∂(?P<den>[^/]+)$")
+
 
 def superscript(k: int) -> str:
     """Write a layer index as a superscript, as the notes do.
@@ -175,8 +176,8 @@ class Jacobian(EntryCounts):
     def structure(self) -> str:
         """What the non-zero pattern looks like.
 
-        One of :data:`~jacobian_bp.chain.structure.STRUCTURES`: ``diagonal`` is an element-wise activation's Jacobian, ``block-sparse`` the
-        ``δ_ik · x_j`` pattern of ``∂a/∂W``, ``block-diagonal`` a batch of
+        One of :data:`~jacobian_bp.chain.structure.STRUCTURES`: ``diagonal`` is an element-wise
+        activation's Jacobian, ``block-sparse`` the ``δ_ik · x_j`` pattern of ``∂a/∂W``, ``block-diagonal`` a batch of
         independent per-example blocks.
         """
         return structure_of(self.array, self.out_shape, self.in_shape)

@@ -148,7 +148,9 @@ def display_name(name: str) -> str:
     return name if name == INPUT_NAME else name[0] + superscript(int(name[1:]))
 
 
-def example_chain(net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, max_bytes: int | None = None) -> JacobianChain:
+def example_chain(
+    net: MLP, trace: Trace, t: Array, wrt: str, loss: Loss, max_bytes: int | None = None
+) -> JacobianChain:
     """The chain of ``∂J/∂wrt`` for the one example whose forward pass is ``trace`` (1-D arrays).
 
     Every factor of :func:`~jacobian_bp.chain.factors.chain_factors`, built as a

@@ -23,8 +23,8 @@ import math
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from jacobian_bp.errors import ChainError, UnknownNameError
 from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.errors import ChainError, UnknownNameError
 
 #: The contraction orders every chaining function accepts.
 ORDERS = ("reverse", "forward", "optimal")

@@ -11,6 +11,7 @@ kernel pattern the structured contraction uses for it (:func:`pattern`).
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 Array = np.ndarray

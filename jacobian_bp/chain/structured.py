@@ -29,7 +29,6 @@ Shape = tuple[int, ...]
 KERNELS = ("skip", "scale", "outer", "matmul")
 
 
-
 def factor_pattern(factor: Jacobian) -> str:
     """How :func:`structured_pair` treats ``factor``: the :func:`~jacobian_bp.chain.structure.pattern` of its structure.
 

@@ -107,8 +107,8 @@ def run_train(args: argparse.Namespace) -> str:
 
 
 def run_walkthrough(args: argparse.Namespace) -> str:
-    from jacobian_bp.network.mlp import notes_network
     from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X, walkthrough
+    from jacobian_bp.network.mlp import notes_network
 
     x = EXAMPLE_X if args.x is None else tuple(args.x)
     t = EXAMPLE_T if args.t is None else args.t

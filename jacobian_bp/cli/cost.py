@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.chain.order import ORDERS
+from jacobian_bp.chain.output_chain import output_chain
 from jacobian_bp.costs import cost_table
 from jacobian_bp.errors import InvalidArgumentError
 from jacobian_bp.methods.gradient import METHODS
-from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.network.losses import LOSSES, get_loss
 from jacobian_bp.network.mlp import MLP, notes_network
-from jacobian_bp.chain.output_chain import output_chain
 
 Array = np.ndarray
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.network.dispatch import is_symbolic
 from jacobian_bp.errors import ShapeError, UnknownNameError
+from jacobian_bp.network.dispatch import is_symbolic
 
 if TYPE_CHECKING:
     from jacobian_bp.chain.jacobian import Jacobian

@@ -22,16 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jacobian_bp.chain.jacobian import Jacobian, nonzero_mask
+from jacobian_bp.chain.jacobian_chain import JacobianChain
 from jacobian_bp.costs import widths_costs
 from jacobian_bp.errors import InvalidArgumentError, MissingDependencyError
 from jacobian_bp.methods.gradient import METHODS, check_method
-from jacobian_bp.chain.jacobian import Jacobian, nonzero_mask
-from jacobian_bp.chain.jacobian_chain import JacobianChain
 
 if TYPE_CHECKING:
-    from jacobian_bp.training.train import History
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from jacobian_bp.training.train import History
 
 #: Draw tick labels for every row/column up to this many.
 MAX_LABELLED = 24

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from jacobian_bp.network import affine
 from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
-from jacobian_bp.methods.checking import compare
-from jacobian_bp.methods.gradient import gradient
 from jacobian_bp.chain.jacobian import Jacobian, superscript
 from jacobian_bp.chain.jacobian_chain import display_name, jacobian_chain
+from jacobian_bp.methods.checking import compare
+from jacobian_bp.methods.gradient import gradient
+from jacobian_bp.network import affine
 from jacobian_bp.network.mlp import MLP, notes_network
 
 Array = np.ndarray

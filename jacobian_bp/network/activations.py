@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
 from jacobian_bp.errors import UnknownNameError
+from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
 
 Array = np.ndarray
 

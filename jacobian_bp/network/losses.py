@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jacobian_bp.errors import NonFiniteError, UnknownNameError
 from jacobian_bp.network.activations import sigmoid
 from jacobian_bp.network.dispatch import is_symbolic, symbolic_elementwise
-from jacobian_bp.errors import NonFiniteError, UnknownNameError
 
 Array = np.ndarray
 

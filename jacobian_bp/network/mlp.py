@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
 from jacobian_bp.network import affine
 from jacobian_bp.network.activations import Activation, get_activation
-from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
 from jacobian_bp.network.losses import get_loss
 from jacobian_bp.network.validation import as_real_array, check_finite, check_inputs, check_loss_fits, check_targets
 

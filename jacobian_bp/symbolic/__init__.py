@@ -33,16 +33,16 @@ except ImportError:
         "pip install 'jacobian_bp[symbolic]'  (or: pip install 'sympy>=1.12')"
     ) from None
 
+from jacobian_bp.network.sympy_functions import sigma, sigma_prime
 from jacobian_bp.symbolic.chain import (
-    expand_sigmoid,
     SYMBOLIC_METHODS,
     evaluate,
     example_values,
+    expand_sigmoid,
     gradient,
     jacobian_chain,
     substitute_forward,
 )
-from jacobian_bp.network.sympy_functions import sigma, sigma_prime
 from jacobian_bp.symbolic.limits import MAX_EXPRESSION_SIZE, MAX_JACOBIAN_ENTRIES, MAX_PARAMETERS
 from jacobian_bp.symbolic.names import network_symbols, symbol
 from jacobian_bp.symbolic.network import MLP, notes_network

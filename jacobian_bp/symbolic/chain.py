@@ -14,19 +14,19 @@ from typing import Any
 import numpy as np
 import sympy
 
-from jacobian_bp.network import mlp as numeric_mlp
-from jacobian_bp.network.activations import sigmoid as numeric_sigmoid
-from jacobian_bp.methods.backprop import backprop_gradient
-from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
 from jacobian_bp.chain.jacobian import Jacobian
 from jacobian_bp.chain.jacobian_chain import INPUT_NAME, JacobianChain, example_chain
-from jacobian_bp.network.losses import get_loss
+from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
+from jacobian_bp.methods.backprop import backprop_gradient
 from jacobian_bp.methods.outer import outer_gradient
+from jacobian_bp.network import mlp as numeric_mlp
+from jacobian_bp.network.activations import sigmoid as numeric_sigmoid
+from jacobian_bp.network.losses import get_loss
 from jacobian_bp.network.sympy_functions import map_entries, object_array, sigma
+from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
 from jacobian_bp.symbolic.limits import check_chain_size
 from jacobian_bp.symbolic.names import network_symbols
 from jacobian_bp.symbolic.network import MLP
-from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
 
 Array = np.ndarray
 

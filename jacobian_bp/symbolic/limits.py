@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jacobian_bp.errors import MemoryBudgetError
 from jacobian_bp.chain.factors import chain_factors
+from jacobian_bp.errors import MemoryBudgetError
 
 #: Most parameters a symbolic network may have.
 MAX_PARAMETERS = 200

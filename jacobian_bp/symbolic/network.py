@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import sympy
 
-from jacobian_bp.network import mlp as numeric_mlp
 from jacobian_bp.errors import InputTypeError, MemoryBudgetError, ShapeError
+from jacobian_bp.network import mlp as numeric_mlp
 from jacobian_bp.network.losses import get_loss
 from jacobian_bp.network.sympy_functions import object_array
+from jacobian_bp.network.validation import check_loss_fits
 from jacobian_bp.symbolic.limits import MAX_EXPRESSION_SIZE, check_network_size, forward_expression_sizes
 from jacobian_bp.symbolic.names import network_symbols
-from jacobian_bp.network.validation import check_loss_fits
 
 Array = np.ndarray
 

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from jacobian_bp.network.dispatch import is_symbolic
 from jacobian_bp.chain.jacobian import Jacobian
-from jacobian_bp.display.latex import latex_printer, tex_name
+from jacobian_bp.display.latex import latex_printer
+from jacobian_bp.network.dispatch import is_symbolic
 from jacobian_bp.network.sympy_functions import object_array
 from jacobian_bp.symbolic.names import subscript
 

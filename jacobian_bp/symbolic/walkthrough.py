@@ -14,15 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from jacobian_bp.network import affine
 from jacobian_bp.chain.approaches import CHAIN_METHODS
-from jacobian_bp.methods.gradient import gradient as numeric_gradient
 from jacobian_bp.chain.jacobian import Jacobian
 from jacobian_bp.chain.jacobian_chain import display_name
 from jacobian_bp.display.latex import bmatrix, latex_entries, name_latex, number_latex, product_latex, tex_name
+from jacobian_bp.methods.gradient import gradient as numeric_gradient
+from jacobian_bp.network import affine
 from jacobian_bp.network.mlp import notes_network as numeric_notes_network
 from jacobian_bp.symbolic.chain import evaluate, expand_sigmoid, jacobian_chain
-
 from jacobian_bp.symbolic.network import MLP, notes_network
 from jacobian_bp.symbolic.printing import latex, pretty_block, to_text
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jacobian_bp.training.datasets import DATASETS
 from jacobian_bp.network.mlp import MLP, notes_network
+from jacobian_bp.training.datasets import DATASETS
 from jacobian_bp.training.train import DEFAULT_EPOCHS, DEFAULT_LR
 
 Array = np.ndarray

@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.chain.budget import resolve_max_bytes
-from jacobian_bp.training.datasets import one_hot
 from jacobian_bp.errors import InputTypeError, InvalidArgumentError, NonFiniteError
 from jacobian_bp.methods.gradient import check_method, path_for
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP
 from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.training.datasets import one_hot
 
 Array = np.ndarray
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobian_bp as jbp
+from jacobian_bp.chain.approaches import chain_pair
 from jacobian_bp.chain.order import (
     ORDERS,
     contract_in_order,
@@ -20,7 +21,6 @@ from jacobian_bp.chain.order import (
     parenthesization,
     tree_cost,
 )
-from jacobian_bp.chain.approaches import chain_pair
 
 from ..strategies import networks
 

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobian_bp as jbp
-from jacobian_bp.methods import structured
 from jacobian_bp.chain.batch import batch_factors
 from jacobian_bp.chain.structured import Stack, block_patterns, factor_pattern, stack_product, structured_pair
+from jacobian_bp.methods import structured
 
 STYLES = ("zero", "identity", "diagonal", "blocks", "dense")
 

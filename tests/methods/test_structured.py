@@ -10,10 +10,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import jacobian_bp as jbp
-from jacobian_bp.network import affine
-from jacobian_bp.methods.gradient import prepare
 from jacobian_bp.chain.structured import contract_structured, factor_pattern, structured_pair
+from jacobian_bp.methods.gradient import prepare
 from jacobian_bp.methods.structured import structured_gradient_counted
+from jacobian_bp.network import affine
 
 from ..strategies import networks
 

@@ -6,7 +6,8 @@ chained by flatten-and-reshape, slice-and-collate or einsum, and checked
 against the efficient backpropagation paths and finite differences.
 The subpackages follow the lecture notes: :mod:`~jacobian_bp.network` (the
 forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
-:mod:`~jacobian_bp.methods` (eight ways to the gradient), :mod:`~jacobian_bp.costs`,
+:mod:`~jacobian_bp.methods` (eight ways to the gradient), :mod:`~jacobian_bp.answers`
+(a student's derivation graded), :mod:`~jacobian_bp.costs`,
 :mod:`~jacobian_bp.training`, :mod:`~jacobian_bp.symbolic` and :mod:`~jacobian_bp.display`.
 
 >>> import jacobian_bp as jbp
@@ -53,6 +54,9 @@ from jacobian_bp.chain.structured import StructuredContraction, contract_structu
 from jacobian_bp.methods.gradient import EXACT_METHODS, METHODS, gradient
 from jacobian_bp.methods.checking import Comparison, compare, gradcheck
 
+# Checking a derivation: a student's answer graded, its mistake named.
+from jacobian_bp.answers import MISTAKES, Diagnosis, Verdict, check_answer
+
 # Why backpropagation is cheap.
 from jacobian_bp.costs import Cost, CostTable, cost, cost_table
 
@@ -81,6 +85,7 @@ __all__ = [
     "LOSSES",
     "MAX_BYTES_ENV",
     "METHODS",
+    "MISTAKES",
     "MLP",
     "ORDERS",
     "STRUCTURES",
@@ -90,6 +95,7 @@ __all__ = [
     "Comparison",
     "Cost",
     "CostTable",
+    "Diagnosis",
     "GradcheckError",
     "History",
     "InputTypeError",
@@ -105,7 +111,9 @@ __all__ = [
     "StructuredContraction",
     "Trace",
     "UnknownNameError",
+    "Verdict",
     "chain",
+    "check_answer",
     "compare",
     "contract_structured",
     "cost",

@@ -30,6 +30,7 @@ from jacobian_bp.errors import (
     MemoryBudgetError,
     MissingDependencyError,
     NonFiniteError,
+    ParseError,
     ShapeError,
     UnknownNameError,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "MemoryBudgetError",
     "MissingDependencyError",
     "NonFiniteError",
+    "ParseError",
     "ShapeError",
     "StructuredContraction",
     "Trace",

@@ -58,3 +58,7 @@ class InvalidArgumentError(JacobianBPError, ValueError):
 
 class MissingDependencyError(JacobianBPError, ImportError):
     """An optional feature needs a package that is not installed; the message names the extra to install."""
+
+
+class ParseError(JacobianBPError, ValueError):
+    """A formula given as text does not parse: the message shows where, and what is allowed there."""

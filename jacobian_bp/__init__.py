@@ -57,6 +57,7 @@ from jacobian_bp.methods.checking import Comparison, compare, gradcheck
 
 # Checking a derivation: a student's answer graded, its mistake named.
 from jacobian_bp.answers import MISTAKES, Diagnosis, Verdict, check_answer
+from jacobian_bp import exercises
 
 # Why backpropagation is cheap.
 from jacobian_bp.costs import Cost, CostTable, cost, cost_table
@@ -121,6 +122,7 @@ __all__ = [
     "cost",
     "cost_table",
     "datasets",
+    "exercises",
     "get_activation",
     "get_loss",
     "gradcheck",

@@ -1,4 +1,4 @@
-"""Command line: ``jacobian-bp [walkthrough]``, ``train``, ``cost`` and ``plot``.
+"""Command line: ``jacobian-bp [walkthrough]``, ``train``, ``cost``, ``plot`` and ``exercise``.
 
 With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
 """
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from jacobian_bp.cli.cost import add_commands as add_cost_commands
+from jacobian_bp.cli.exercise import add_commands as add_exercise_commands
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
 
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_cost_commands(commands)
     add_train_parser(commands)
+    add_exercise_commands(commands)
     return parser
 
 
@@ -129,8 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["walkthrough", *(argv or [])])
     run = getattr(args, "run", run_walkthrough)  # each subcommand but the walkthrough names its own
     try:
-        print(run(args))
+        output = run(args)
     except (JacobianBPError, ImportError) as error:
         print(f"jacobian-bp: error: {error}", file=sys.stderr)
         return 2
-    return 0
+    # A subcommand returns its text, or its text and an exit status (a wrong answer to an exercise is 1).
+    text, status = (output, 0) if isinstance(output, str) else output
+    print(text)
+    return status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,13 @@ def test_get_by_number_or_name_and_unknown_ones() -> None:
 def test_numbers_exercises_refuse_text() -> None:
     with pytest.raises(jbp.InputTypeError, match="this exercise's answer is numbers"):
         jbp.exercises.get(6).check("0.1 0.2 0.3")
+
+
+def test_the_exercises_page_folds_each_solution_and_shows_it_as_the_checker_takes_it() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "exercises.md").read_text()
+    folded = page.split('??? note "Solution"')[1:]
+    assert len(folded) == len(EXERCISES)
+    for exercise, note in zip(EXERCISES, folded, strict=True):
+        body = note.split("\n```")[0]  # the indented block, up to the next fence
+        if isinstance(exercise.solution, str):  # a formula or a shape: typed in the note as the checker reads it
+            assert f"`{exercise.solution}`" in body, exercise.slug

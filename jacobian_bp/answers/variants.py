@@ -42,6 +42,15 @@ class LocalJacobians:
     ``arrays[i]`` holds the entries of ``factors[i]`` (with a leading batch axis
     for a batch); ``weights`` is ``∂J/∂J⁽ᵖ⁾`` of a batch (``1/N`` each), or
     ``None`` for one example.
+
+    >>> from jacobian_bp.answers.numeric import NumericChains
+    >>> chains = NumericChains.of(jbp.notes_network(), [[1.0, 0.5], [0.0, 1.0]], [1.0, 0.0], "W2", "mse")
+    >>> local = chains.local_jacobians(chains.net)
+    >>> [f.name for f in local.factors], local.index("activation", 2)
+    (['∂J/∂z', '∂z/∂a²', '∂a²/∂W²'], 1)
+    >>> flipped = local.changed(0, lambda a: -a)  # t − z for z − t
+    >>> bool(np.allclose(chains.contract(flipped), -chains.contract(local)))
+    True
     """
 
     net: MLP
@@ -77,6 +86,10 @@ class Variant:
 
     ``network`` changes the network before the forward pass, ``local`` the built
     local Jacobians, ``layout`` the contracted result.
+
+    >>> sign = variants(jbp.notes_network(), "b2", 1)[1]
+    >>> sign.diagnosis.key, sign.local is not None, sign.network is None
+    ('sign', True, True)
     """
 
     diagnosis: Diagnosis

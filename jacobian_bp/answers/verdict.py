@@ -156,7 +156,8 @@ def grade(
     if fitted is None and read_as(answer, transposed(truth).shape) is None:
         return wrong_shape(question, answer, truth, shape_reason)
     if fitted is None:  # the transposed layout, but not the transposed truth either
-        detail, sentence = unknown(transposed(answer.reshape(transposed(truth).shape)), truth)
+        read_back = transposed(answer.reshape(transposed(truth).shape)).reshape(truth.shape)
+        detail, sentence = unknown(read_back, truth)
         sentence = f"it is laid out as the transpose ({shape_text(answer.shape)}), and even read back {sentence}"
     else:
         detail, sentence = unknown(fitted, truth)

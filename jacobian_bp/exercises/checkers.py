@@ -28,7 +28,14 @@ RTOL, ATOL = 1e-3, 1e-9
 
 
 def known_wrong_shape(question: str, answer: Array, truth: Any, reasons: Mapping[Shape, str]) -> Verdict | None:
-    """The ``wrong_shape`` verdict for a shape listed in ``reasons`` (shape → why a student gives it), else None."""
+    """The ``wrong_shape`` verdict for a shape listed in ``reasons`` (shape → why a student gives it), else None.
+
+    >>> reasons = {(3, 6): "the flattening"}
+    >>> known_wrong_shape("∂a¹/∂W¹", np.zeros((3, 6)), np.zeros((3, 3, 2)), reasons).explanation
+    '3×6 is the flattening.'
+    >>> known_wrong_shape("∂a¹/∂W¹", np.zeros((2, 2)), np.zeros((3, 3, 2)), reasons) is None
+    True
+    """
     reason = reasons.get(tuple(answer.shape))
     if reason is None:
         return None
@@ -69,7 +76,11 @@ def shape_checker(question: str, expected: Shape, reasons: Mapping[Shape, str], 
 
 
 def numbers(answer: Any) -> Array:
-    """An answer as float64 numbers, or :class:`~jacobian_bp.errors.InputTypeError` naming it."""
+    """An answer as float64 numbers, or :class:`~jacobian_bp.errors.InputTypeError` naming it.
+
+    >>> numbers([1, 2])
+    array([1., 2.])
+    """
     if isinstance(answer, str):
         raise InputTypeError(f"this exercise's answer is numbers (an array), got the text {answer!r}")
     return as_real_array(answer, "answer")

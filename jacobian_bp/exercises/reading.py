@@ -65,7 +65,11 @@ def _load(path: Path) -> Array:
 
 
 def read_answer(text: str, kind: str) -> Any:
-    """An answer given as text, read the way an exercise of ``kind`` needs it (a formula stays text)."""
+    """An answer given as text, read the way an exercise of ``kind`` needs it (a formula stays text).
+
+    >>> read_answer("3x3x2", "shape"), read_answer("[0.5]", "numbers"), read_answer("h1", "formula")
+    ((3, 3, 2), array([0.5]), 'h1')
+    """
     if kind == "shape":
         return read_shape(text)
     if kind == "numbers":

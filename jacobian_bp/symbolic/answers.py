@@ -104,7 +104,14 @@ def _zero(difference: sympy.Expr) -> bool:
 
 
 def same_on(net: MLP) -> Callable[[Array, Array], bool]:
-    """``same(answer, value)``: every entry's difference is zero once both are written out on ``net``."""
+    """``same(answer, value)``: every entry's difference is zero once both are written out on ``net``.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> snet = sym.notes_network()
+    >>> z, a2 = snet.h[2][0], snet.a[2][0]
+    >>> same_on(snet)(np.array([z * (1 - z)]), np.array([sym.sigma_prime(a2)]))
+    True
+    """
 
     def same(answer: Array, value: Array) -> bool:
         difference = written_out(answer, net) - written_out(value, net)

@@ -329,3 +329,15 @@ def test_every_mistake_has_a_one_line_description() -> None:
     ]
     assert {"wrong_shape", "unknown", "not_finite"} <= set(jbp.MISTAKES)
     assert all(isinstance(line, str) and "\n" not in line and line for line in jbp.MISTAKES.values())
+
+
+def test_a_wrong_answer_in_the_transposed_layout_is_read_back_before_it_is_compared() -> None:
+    net, x, t = jbp.notes_network(), [1.0, 0.5], 1.0
+    truth = jbp.gradient(net, x, t)["W1"]
+    off = truth.copy()
+    off[2, 1] += 1.0
+    verdict = jbp.check_answer(off.T, net, x, t, wrt="W1")
+    assert verdict.mistake == "unknown" and verdict.detail["index"] == (2, 1)
+    assert verdict.explanation.startswith("it is laid out as the transpose (2×3), and even read back")
+    column = jbp.check_answer(jbp.gradient(net, x, t)["b1"][:, None] + 1.0, net, x, t, wrt="b1")
+    assert column.mistake == "unknown" and column.detail["index"] == (0,)

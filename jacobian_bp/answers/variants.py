@@ -25,7 +25,7 @@ import numpy as np
 
 from jacobian_bp.answers.layout import transposed
 from jacobian_bp.answers.verdict import Diagnosis
-from jacobian_bp.chain.factors import Factor
+from jacobian_bp.chain.factors import Factor, net_factors
 from jacobian_bp.chain.jacobian import superscript
 from jacobian_bp.network.mlp import MLP, Trace
 
@@ -61,13 +61,22 @@ class LocalJacobians:
 
     def index(self, kind: str, layer: int | None = None) -> int:
         """Position of the factor of this ``kind`` (and ``layer``) in the chain."""
-        return next(i for i, f in enumerate(self.factors) if f.kind == kind and (layer is None or f.layer == layer))
+        return factor_index(self.factors, kind, layer)
 
     def changed(self, index: int, change: Callable[[Array], Array]) -> LocalJacobians:
         """The same chain with ``factors[index]``'s entries replaced by ``change(entries)``."""
         arrays = list(self.arrays)
         arrays[index] = change(arrays[index])
         return dataclasses.replace(self, arrays=tuple(arrays))
+
+
+def factor_index(factors: tuple[Factor, ...], kind: str, layer: int | None = None) -> int:
+    """Position of the factor of ``kind`` (and ``layer``) in a factor list.
+
+    >>> factor_index(tuple(net_factors(jbp.notes_network(), "W1")), "activation", 1)
+    3
+    """
+    return next(i for i, f in enumerate(factors) if f.kind == kind and (layer is None or f.layer == layer))
 
 
 class Chains(Protocol):
@@ -140,26 +149,29 @@ def variants(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
     >>> sorted(v.diagnosis.detail["factor"] for v in found if v.diagnosis.key == "scale")
     [0.125, 0.25, 0.5, 2.0, 4.0, 8.0]
     """
-    from jacobian_bp.chain.factors import net_factors
-
-    chain = _ChainNames(tuple(f.name for f in net_factors(net, wrt)), batch_size)
-    activation_layers = [f.layer for f in net_factors(net, wrt) if f.kind == "activation"]
+    factors = tuple(net_factors(net, wrt))
+    chain = _ChainNames(factors, batch_size)
+    activation_layers = [f.layer for f in factors if f.kind == "activation"]
     found = [_transposed(wrt), _sign(chain), *_scales(chain, batch_size)]
     found += [v for j in activation_layers if (v := _missing_derivative(net, chain, j))]
     found += [_extra_one_minus_sigma(chain, j) for j in activation_layers if _activation(net, j) == "sigmoid"]
     found += [v for j in activation_layers if (v := _derivative_at_output(net, chain, j))]
     found += [_bias_dropped(j) for j in range(1, net.depth + 1)]
-    found += [_transposed_weights(net, chain, f.layer) for f in net_factors(net, wrt) if _square_weights(net, f)]
+    found += [_transposed_weights(chain, f.layer) for f in factors if _square_weights(f)]
     found += [_one_example(chain, p, batch_size) for p in range(batch_size)] if batch_size > 1 else []
     return found
 
 
 @dataclass(frozen=True)
 class _ChainNames:
-    """The names of a chain's factors, to show a student where an answer departs."""
+    """A chain's factors by name, to show a student where an answer departs."""
 
-    names: tuple[str, ...]
+    factors: tuple[Factor, ...]
     batch_size: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
 
     @property
     def shown(self) -> tuple[str, ...]:
@@ -271,9 +283,7 @@ def _activation_factor(local: LocalJacobians, layer: int) -> int:
 
 def _chain_activation(chain: _ChainNames, layer: int) -> int:
     """Index, in the factor list, of the activation Jacobian of ``layer``."""
-    return next(
-        i for i, n in enumerate(chain.names) if n.endswith(f"/∂a{superscript(layer)}") and not n.startswith("∂J")
-    )
+    return factor_index(chain.factors, "activation", layer)
 
 
 def _missing_derivative(net: MLP, chain: _ChainNames, layer: int) -> Variant | None:
@@ -357,14 +367,14 @@ def _bias_dropped(layer: int) -> Variant:
     return Variant(diagnosis, network=without_bias)
 
 
-def _square_weights(net: MLP, factor: Factor) -> bool:
+def _square_weights(factor: Factor) -> bool:
     """Only a square ``Wᵏ`` (wider than 1×1) can be used transposed where ``Wᵏ`` belongs and still fit."""
     return factor.kind == "weights" and factor.out_shape == factor.in_shape and factor.out_shape[0] > 1
 
 
-def _transposed_weights(net: MLP, chain: _ChainNames, layer: int) -> Variant:
+def _transposed_weights(chain: _ChainNames, layer: int) -> Variant:
     sup = superscript(layer)
-    index = next(i for i, n in enumerate(chain.names) if n.startswith(f"∂a{sup}/∂") and "/∂W" not in n)
+    index = factor_index(chain.factors, "weights", layer)
     diagnosis = Diagnosis(
         "transposed_weight_in_backward",
         {"layer": layer, "jacobian": chain.name(index)},

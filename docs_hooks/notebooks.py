@@ -18,6 +18,7 @@ NOT_NOTEBOOKS = ("index.md", "errata.md")
 FOLDER = "notebooks"
 _CHECKS_OPEN = re.compile(r'^<details class="\w+" markdown>\n<summary>(?P<title>[^<]*)</summary>\n', re.MULTILINE)
 _CHECKS_CLOSE = re.compile(r"^</details>\n", re.MULTILINE)
+_OTHER_LANGUAGE = re.compile(r"^```(?!python\b)\w+", re.MULTILINE)
 
 
 def has_notebook(src_path: str) -> bool:
@@ -35,6 +36,8 @@ def notebook_from_markdown(markdown: str) -> Any:
     import jupytext
 
     text = markdown.replace("```{.python continuation}", "```python")
+    # Only Python runs in the notebook: a shell example stays text to read (jupytext would make it a %%bash cell).
+    text = _OTHER_LANGUAGE.sub("```text", text)
     text = _CHECKS_OPEN.sub(lambda match: f"**{match['title']}**\n", text)
     text = _CHECKS_CLOSE.sub("", text)
     notebook = jupytext.reads(text, fmt="md")

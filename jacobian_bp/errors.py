@@ -87,3 +87,7 @@ class TrainingWarning(UserWarning):
     >>> history.final_loss > history.initial_loss
     True
     """
+
+
+class ParseError(JacobianBPError, ValueError):
+    """A formula given as text does not parse: the message shows where, and what is allowed there."""

@@ -85,13 +85,19 @@ def problems(
     max_width: int = 6,
     max_batch: int = 4,
     batch_only: bool = False,
+    min_depth: int = 1,
+    min_batch: int = 1,
+    sizes: st.SearchStrategy[list[int]] | None = None,
 ) -> Problem:
     """A random MLP (depth 1–4, widths 1–6), random parameters, inputs and targets.
 
     ``X`` is one example ``(n0,)`` or a batch ``(N, n0)``; ``batch_only`` always draws a batch.
+    ``sizes`` draws the layer widths instead, for tests that need a particular architecture.
     """
-    depth = draw(st.integers(1, max_depth))
-    sizes = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
+    if sizes is None:
+        depth = draw(st.integers(min_depth, max_depth))
+        sizes = st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1)
+    sizes = draw(sizes)
     loss = draw(st.sampled_from(losses))
     hidden = draw(st.sampled_from(activations))
     output = draw(output_activation_for(loss, st.sampled_from(activations)))
@@ -100,7 +106,7 @@ def problems(
     net = jbp.MLP(sizes, activation=hidden, output_activation=output)
     net.set_params({name: rng.uniform(-scale, scale, size=net.param_shape(name)) for name in net.param_names})
     one_example = False if batch_only else draw(st.booleans())
-    batch = () if one_example else (draw(st.integers(1, max_batch)),)
+    batch = () if one_example else (draw(st.integers(min_batch, max_batch)),)
     X = rng.uniform(-2.0, 2.0, size=(*batch, sizes[0]))
     T = random_targets(rng, loss, (*batch, sizes[-1]))
     assume(away_from_kinks(net, X))
@@ -130,4 +136,27 @@ def networks(
     """``(net, X, T, loss)`` with ``X`` always a batch: the cost and structure tests' view of :func:`problems`."""
     return problems(activations, losses, max_depth, max_width, max_batch, batch_only=True).map(
         lambda problem: (problem.net, problem.X, problem.T, problem.loss)
+    )
+
+
+def sigmoid_batches(max_width: int = 4) -> st.SearchStrategy[Problem]:
+    """The notes' kind of problem, grown: sigmoid layers, MSE, depth 2–3, a batch of 2–6 examples.
+
+    The networks a student derives by hand; the answer-checking tests draw from here.
+    """
+    return problems(
+        ("sigmoid",), ("mse",), max_depth=3, max_width=max_width, max_batch=6, batch_only=True, min_depth=2, min_batch=2
+    )
+
+
+@st.composite
+def _square_hidden_sizes(draw: st.DrawFn, max_width: int) -> list[int]:
+    width = draw(st.integers(2, max_width))
+    return [draw(st.integers(1, max_width)), width, width, draw(st.integers(1, max_width))]
+
+
+def square_sigmoid_batches(max_width: int = 4) -> st.SearchStrategy[Problem]:
+    """:func:`sigmoid_batches` of depth 3 whose middle weight matrix ``W²`` is square (and wider than 1×1)."""
+    return problems(
+        ("sigmoid",), ("mse",), batch_only=True, min_batch=2, max_batch=6, sizes=_square_hidden_sizes(max_width)
     )

@@ -1,4 +1,4 @@
-"""Command line: ``jacobian-bp [walkthrough]``, ``train``, ``cost`` and ``plot``.
+"""Command line: ``jacobian-bp [walkthrough]``, ``train``, ``cost``, ``plot`` and ``exercise``.
 
 With no subcommand it runs the walkthrough, as does ``python -m jacobian_bp``.
 Results go to stdout, progress bars (on a terminal only) and warnings to
@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 from jacobian_bp.cli.cost import add_commands as add_cost_commands
+from jacobian_bp.cli.exercise import add_commands as add_exercise_commands
 from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit, error_message, show_warning
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_cost_commands(commands)
     add_train_parser(commands)
+    add_exercise_commands(commands)
     return parser
 
 
@@ -173,9 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = show_warning
-            result = run(args)
-            if result:
-                emit(result)
+            output = run(args)
+            # A subcommand returns its text, or its text and an exit status (a wrong answer to an exercise is 1).
+            text, status = (output, 0) if output is None or isinstance(output, str) else output
+            if text:
+                emit(text)
     except (JacobianBPError, ImportError) as error:
         print(error_message(error, args), file=sys.stderr)
         return 2
@@ -184,4 +188,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         # /dev/null so that Python's own flush at exit does not fail a second time.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    return 0
+    return status

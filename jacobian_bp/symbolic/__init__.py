@@ -34,6 +34,7 @@ except ImportError:
     ) from None
 
 from jacobian_bp.network.sympy_functions import sigma, sigma_prime
+from jacobian_bp.symbolic.answers import check_answer, check_formula
 from jacobian_bp.symbolic.chain import (
     SYMBOLIC_METHODS,
     evaluate,
@@ -54,6 +55,8 @@ __all__ = [
     "MAX_PARAMETERS",
     "MLP",
     "SYMBOLIC_METHODS",
+    "check_answer",
+    "check_formula",
     "evaluate",
     "example_values",
     "expand_sigmoid",

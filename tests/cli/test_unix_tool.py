@@ -14,7 +14,7 @@ import pytest
 import jacobian_bp as jbp
 from jacobian_bp.cli import build_parser, main
 
-COMMANDS = ("walkthrough", "train", "cost", "plot")
+COMMANDS = ("walkthrough", "train", "cost", "plot", "exercise")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

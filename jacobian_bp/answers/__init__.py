@@ -1,0 +1,16 @@
+"""Checking a student's derivation: answers graded, classic mistakes named (issue "check my derivation").
+
+* :data:`~jacobian_bp.answers.catalogue.MISTAKES` — the catalogue, key → one line;
+* :class:`~jacobian_bp.answers.verdict.Verdict` — what a check returns;
+* :func:`~jacobian_bp.answers.numeric.check_answer` — a numeric ``∂J/∂θ`` graded;
+* :mod:`~jacobian_bp.answers.variants` — each mistake as a change to the chain of local Jacobians.
+
+Formulas are graded by :func:`jacobian_bp.symbolic.check_answer`, with the same
+catalogue, the same verdicts and the same variants.
+"""
+
+from jacobian_bp.answers.catalogue import MISTAKES
+from jacobian_bp.answers.numeric import check_answer
+from jacobian_bp.answers.verdict import Diagnosis, Verdict
+
+__all__ = ["MISTAKES", "Diagnosis", "Verdict", "check_answer"]

@@ -1,0 +1,405 @@
+"""The gradient *with* a mistake: each catalogue mistake as one change to the chain of local Jacobians.
+
+A mistake in a hand derivation is a wrong local Jacobian (``f′(a)`` forgotten,
+``σ′(a)(1 − σ(a))`` for ``σ′(a)``, ``(Wᵏ)ᵀ`` for ``Wᵏ``), a wrong weighting of
+the examples (a sum for the mean, one example for all), a wrong forward pass
+(``bʲ`` left out) or a wrong layout (the transpose). So each :class:`Variant`
+takes the factor list of :mod:`jacobian_bp.chain.factors`, built on the
+traced forward pass, and changes one thing — the network before the forward
+pass, one local Jacobian, the batch weights, or the contracted result — and the
+engine contracts the changed chain as usual. The same variants serve numbers
+(a batch, :mod:`jacobian_bp.answers.numeric`) and symbols (one example,
+:mod:`jacobian_bp.symbolic.answers`): only the way a chain is built and
+contracted differs (:class:`Chains`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Protocol
+
+import numpy as np
+
+from jacobian_bp.answers.layout import transposed
+from jacobian_bp.answers.verdict import Diagnosis
+from jacobian_bp.chain.factors import Factor, net_factors
+from jacobian_bp.chain.jacobian import superscript
+from jacobian_bp.network.mlp import MLP, Trace
+
+Array = np.ndarray
+
+#: The name of the batch mean's factor ``∂J/∂J⁽ᵖ⁾``, first in the chain of a batch.
+MEAN = "∂J/∂J⁽ᵖ⁾"
+
+
+@dataclass(frozen=True)
+class LocalJacobians:
+    """A chain before it is multiplied out: every factor's entries, the batch weights, the forward pass.
+
+    ``arrays[i]`` holds the entries of ``factors[i]`` (with a leading batch axis
+    for a batch); ``weights`` is ``∂J/∂J⁽ᵖ⁾`` of a batch (``1/N`` each), or
+    ``None`` for one example.
+
+    >>> from jacobian_bp.answers.numeric import NumericChains
+    >>> chains = NumericChains.of(jbp.notes_network(), [[1.0, 0.5], [0.0, 1.0]], [1.0, 0.0], "W2", "mse")
+    >>> local = chains.local_jacobians(chains.net)
+    >>> [f.name for f in local.factors], local.index("activation", 2)
+    (['∂J/∂z', '∂z/∂a²', '∂a²/∂W²'], 1)
+    >>> flipped = local.changed(0, lambda a: -a)  # t − z for z − t
+    >>> bool(np.allclose(chains.contract(flipped), -chains.contract(local)))
+    True
+    """
+
+    net: MLP
+    trace: Trace
+    factors: tuple[Factor, ...]
+    arrays: tuple[Array, ...]
+    weights: Array | None
+
+    def index(self, kind: str, layer: int | None = None) -> int:
+        """Position of the factor of this ``kind`` (and ``layer``) in the chain."""
+        return factor_index(self.factors, kind, layer)
+
+    def changed(self, index: int, change: Callable[[Array], Array]) -> LocalJacobians:
+        """The same chain with ``factors[index]``'s entries replaced by ``change(entries)``."""
+        arrays = list(self.arrays)
+        arrays[index] = change(arrays[index])
+        return dataclasses.replace(self, arrays=tuple(arrays))
+
+
+def factor_index(factors: tuple[Factor, ...], kind: str, layer: int | None = None) -> int:
+    """Position of the factor of ``kind`` (and ``layer``) in a factor list.
+
+    >>> factor_index(tuple(net_factors(jbp.notes_network(), "W1")), "activation", 1)
+    3
+    """
+    return next(i for i, f in enumerate(factors) if f.kind == kind and (layer is None or f.layer == layer))
+
+
+class Chains(Protocol):
+    """How one checker builds a chain for a network and multiplies it out (numbers for a batch, or symbols)."""
+
+    net: MLP
+
+    def local_jacobians(self, net: MLP) -> LocalJacobians: ...
+
+    def contract(self, local: LocalJacobians) -> Array: ...
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One catalogue mistake at one place, as a change to the chain (each hook is optional).
+
+    ``network`` changes the network before the forward pass, ``local`` the built
+    local Jacobians, ``layout`` the contracted result.
+
+    >>> sign = variants(jbp.notes_network(), "b2", 1)[1]
+    >>> sign.diagnosis.key, sign.local is not None, sign.network is None
+    ('sign', True, True)
+    """
+
+    diagnosis: Diagnosis
+    network: Callable[[MLP], MLP] | None = None
+    local: Callable[[LocalJacobians], LocalJacobians] | None = None
+    layout: Callable[[Array], Array] | None = None
+
+
+def build(chains: Chains, variant: Variant | None = None) -> tuple[Array, MLP]:
+    """The gradient of ``chains`` with ``variant``'s mistake (none: the truth), and the network it ran on.
+
+    >>> from jacobian_bp.answers.numeric import NumericChains
+    >>> net = jbp.notes_network()
+    >>> chains = NumericChains.of(net, [1.0, 0.5], 1.0, "W1", "mse")
+    >>> truth, _ = build(chains)
+    >>> bool(np.allclose(truth, jbp.gradient(net, [1.0, 0.5], 1.0)["W1"], rtol=1e-12))
+    True
+    >>> flipped, _ = build(chains, variants(net, "W1", 1)[1])
+    >>> bool(np.allclose(flipped, -truth))
+    True
+    """
+    net = chains.net
+    if variant is not None and variant.network is not None:
+        net = variant.network(net)
+    local = chains.local_jacobians(net)
+    if variant is not None and variant.local is not None:
+        local = variant.local(local)
+    value = chains.contract(local)
+    if variant is not None and variant.layout is not None:
+        value = variant.layout(value)
+    return value, net
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue, placed on one chain.
+
+
+def variants(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
+    """Every catalogue mistake that can be made on the chain of ``∂J/∂wrt`` of ``net``, in catalogue order.
+
+    ``batch_size`` 1 means one example: no batch weights to get wrong.
+
+    >>> from collections import Counter
+    >>> found = Counter(v.diagnosis.key for v in variants(jbp.notes_network(), "W1", 4))
+    >>> found["scale"], found["one_example"], found["missing_activation_derivative"], found["bias_dropped"]
+    (6, 4, 2, 2)
+    >>> found = variants(jbp.notes_network(), "W1", 4)
+    >>> sorted(v.diagnosis.detail["factor"] for v in found if v.diagnosis.key == "scale")
+    [0.125, 0.25, 0.5, 2.0, 4.0, 8.0]
+    """
+    factors = tuple(net_factors(net, wrt))
+    chain = _ChainNames(factors, batch_size)
+    activation_layers = [f.layer for f in factors if f.kind == "activation"]
+    found = [_transposed(wrt), _sign(chain), *_scales(chain, batch_size)]
+    found += [v for j in activation_layers if (v := _missing_derivative(net, chain, j))]
+    found += [_extra_one_minus_sigma(chain, j) for j in activation_layers if _activation(net, j) == "sigmoid"]
+    found += [v for j in activation_layers if (v := _derivative_at_output(net, chain, j))]
+    found += [_bias_dropped(j) for j in range(1, net.depth + 1)]
+    found += [_transposed_weights(chain, f.layer) for f in factors if _square_weights(f)]
+    found += [_one_example(chain, p, batch_size) for p in range(batch_size)] if batch_size > 1 else []
+    return found
+
+
+@dataclass(frozen=True)
+class _ChainNames:
+    """A chain's factors by name, to show a student where an answer departs."""
+
+    factors: tuple[Factor, ...]
+    batch_size: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The factors as the chain of the batch mean writes them: ``∂J/∂J⁽ᵖ⁾ · ∂J⁽ᵖ⁾/∂z · …`` for a batch."""
+        if self.batch_size == 1:
+            return self.names
+        return (MEAN, self.names[0].replace("∂J/", "∂J⁽ᵖ⁾/"), *self.names[1:])
+
+    def marked(self, *positions: int) -> str:
+        """The chain with the factors at ``positions`` (of :attr:`shown`) in brackets."""
+        return " · ".join(f"[{n}]" if i in positions else n for i, n in enumerate(self.shown))
+
+    def position(self, factor_index: int) -> int:
+        """Where factor ``factor_index`` of the factor list sits in :attr:`shown`."""
+        return factor_index + (0 if self.batch_size == 1 else 1)
+
+    def name(self, factor_index: int) -> str:
+        return self.shown[self.position(factor_index)]
+
+
+def _activation(net: MLP, layer: int) -> str:
+    return net.layer_activation(layer).name
+
+
+def _f(net: MLP, layer: int) -> str:
+    """How the notes write layer ``layer``'s activation: ``σ`` for the sigmoid."""
+    name = _activation(net, layer)
+    return "σ" if name == "sigmoid" else name
+
+
+def _transposed(wrt: str) -> Variant:
+    name = wrt[0] + superscript(int(wrt[1:]))
+    diagnosis = Diagnosis(
+        "transposed",
+        {"parameter": wrt},
+        f"the answer is the gradient laid out as its transpose; in numerator layout ∂J/∂{name} has the shape of "
+        f"{name} itself (a scalar J differentiated by {name}), with no transposes.",
+        "after the chain: the entries are right, their layout is the book's denominator layout",
+    )
+    return Variant(diagnosis, layout=transposed)
+
+
+def _sign(chain: _ChainNames) -> Variant:
+    diagnosis = Diagnosis(
+        "sign",
+        {"jacobian": chain.name(0)},
+        "∂J/∂z was taken as t − z instead of z − t, which flips the sign of the whole gradient.",
+        chain.marked(chain.position(0)),
+    )
+    loss = 0  # the loss factor is always the first of the list
+    return Variant(diagnosis, local=lambda local: local.changed(loss, lambda a: -a))
+
+
+_HALF = {
+    Fraction(2): "the ½ of J = ½(t − z)² was dropped, so ∂J/∂z came out as 2(z − t)",
+    Fraction(1, 2): "the ½ was applied twice, so ∂J/∂z came out as ½(z − t)",
+}
+_MEAN = {
+    "N": "the examples' gradients were summed instead of averaged (the 1/N is missing)",
+    "1/N": "the mean was taken twice (1/N²)",
+}
+
+
+def _scales(chain: _ChainNames, batch_size: int) -> list[Variant]:
+    """Every constant factor a slip with the ½ of J or the 1/N of the mean can cause; equal factors merge."""
+    N = Fraction(batch_size)
+    mean_choices = [(Fraction(1), None)] + ([(N, "N"), (1 / N, "1/N")] if batch_size > 1 else [])
+    by_factor: dict[Fraction, tuple[Fraction, Fraction, list[str], set[int]]] = {}
+    for half, half_cause in [(Fraction(1), None), *_HALF.items()]:
+        for mean, mean_key in mean_choices:
+            factor = half * mean
+            if factor == 1:
+                continue  # no slip, or two slips that cancel
+            causes = [c for c in (half_cause, _MEAN.get(mean_key or "")) if c]
+            positions = {chain.position(0)} if half != 1 else set()
+            positions |= {0} if mean != 1 else set()
+            if factor in by_factor:
+                by_factor[factor][2].append(" and ".join(causes))
+                by_factor[factor][3].update(positions)
+            else:
+                by_factor[factor] = (half, mean, [" and ".join(causes)], positions)
+    return [_scale(chain, factor, *entry) for factor, entry in by_factor.items()]
+
+
+def _scale(
+    chain: _ChainNames, factor: Fraction, half: Fraction, mean: Fraction, causes: list[str], positions: set[int]
+) -> Variant:
+    detail = {
+        "factor": float(factor),
+        "causes": tuple(causes),
+        "jacobian": tuple(chain.shown[i] for i in sorted(positions)),
+    }
+    diagnosis = Diagnosis(
+        "scale", detail, f"the answer is {factor} times the gradient: {'; or '.join(causes)}.", chain.marked(*positions)
+    )
+
+    def scaled(local: LocalJacobians) -> LocalJacobians:
+        local = local.changed(0, lambda a: a * float(half)) if half != 1 else local
+        if mean != 1 and local.weights is not None:
+            local = dataclasses.replace(local, weights=local.weights * float(mean))
+        return local
+
+    return Variant(diagnosis, local=scaled)
+
+
+def _activation_factor(local: LocalJacobians, layer: int) -> int:
+    return local.index("activation", layer)
+
+
+def _chain_activation(chain: _ChainNames, layer: int) -> int:
+    """Index, in the factor list, of the activation Jacobian of ``layer``."""
+    return factor_index(chain.factors, "activation", layer)
+
+
+def _missing_derivative(net: MLP, chain: _ChainNames, layer: int) -> Variant | None:
+    if _activation(net, layer) == "identity":
+        return None  # its Jacobian is the identity already: leaving it out changes nothing
+    index = _chain_activation(chain, layer)
+    sup = superscript(layer)
+    what = f"diag({_f(net, layer)}′(a{sup}))" if net.layer_activation(layer).elementwise else "softmax's Jacobian"
+    diagnosis = Diagnosis(
+        "missing_activation_derivative",
+        {"layer": layer, "jacobian": chain.name(index)},
+        f"the factor f′(a{sup}) of layer {layer} is missing: {chain.name(index)} was taken as the identity "
+        f"instead of {what}.",
+        chain.marked(chain.position(index)),
+    )
+
+    def identity(a: Array) -> Array:
+        return np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy()
+
+    return Variant(diagnosis, local=lambda local: local.changed(_activation_factor(local, layer), identity))
+
+
+def _extra_one_minus_sigma(chain: _ChainNames, layer: int) -> Variant:
+    index, sup = _chain_activation(chain, layer), superscript(layer)
+    diagnosis = Diagnosis(
+        "extra_one_minus_sigma",
+        {"layer": layer, "jacobian": chain.name(index)},
+        f"σ′(a{sup}) was multiplied once more by (1 − σ(a{sup})): {chain.name(index)} holds "
+        f"σ′(a{sup})(1 − σ(a{sup})) where σ′(a{sup}) = σ(a{sup})(1 − σ(a{sup})) belongs — σ′ and its expansion "
+        f"were both written, as in the notes' boxed ∂J/∂w²₁.",
+        chain.marked(chain.position(index)),
+    )
+
+    def once_more(local: LocalJacobians) -> LocalJacobians:
+        # σ(a) is what the forward pass stored as h: the extra factor is 1 − h, column by column.
+        one_minus_h = 1 - local.trace.h[layer]
+        return local.changed(_activation_factor(local, layer), lambda a: a * one_minus_h[..., None, :])
+
+    return Variant(diagnosis, local=once_more)
+
+
+def _derivative_at_output(net: MLP, chain: _ChainNames, layer: int) -> Variant | None:
+    activation = net.layer_activation(layer)
+    if not activation.elementwise or activation.name == "identity":
+        return None
+    index, sup, f = _chain_activation(chain, layer), superscript(layer), _f(net, layer)
+    h = "z" if layer == net.depth else f"h{sup}"
+    diagnosis = Diagnosis(
+        "derivative_at_output",
+        {"layer": layer, "jacobian": chain.name(index)},
+        f"{f}′ was evaluated at the layer's output {h} instead of its pre-activation a{sup}: {chain.name(index)} "
+        f"holds {f}′({h}) where {f}′(a{sup}) belongs.",
+        chain.marked(chain.position(index)),
+    )
+
+    def at_output(local: LocalJacobians) -> LocalJacobians:
+        h_values = local.trace.h[layer]
+        return local.changed(
+            _activation_factor(local, layer), lambda a: activation.jacobian(h_values, activation.value(h_values))
+        )
+
+    return Variant(diagnosis, local=at_output)
+
+
+def _bias_dropped(layer: int) -> Variant:
+    sup = superscript(layer)
+    below = "x" if layer == 1 else f"h{superscript(layer - 1)}"
+    diagnosis = Diagnosis(
+        "bias_dropped",
+        {"layer": layer, "parameter": f"b{layer}"},
+        f"the forward pass left out b{sup}: a{sup} = W{sup}{below} without + b{sup}, so every value built from "
+        f"a{sup} onwards is off.",
+        f"before the chain: the forward pass, at a{sup}, from which the local Jacobians are built",
+    )
+
+    def without_bias(net: MLP) -> MLP:
+        dropped = net.copy()
+        dropped.params[f"b{layer}"] = net.params[f"b{layer}"] * 0  # numbers or symbols alike
+        return dropped
+
+    return Variant(diagnosis, network=without_bias)
+
+
+def _square_weights(factor: Factor) -> bool:
+    """Only a square ``Wᵏ`` (wider than 1×1) can be used transposed where ``Wᵏ`` belongs and still fit."""
+    return factor.kind == "weights" and factor.out_shape == factor.in_shape and factor.out_shape[0] > 1
+
+
+def _transposed_weights(chain: _ChainNames, layer: int) -> Variant:
+    sup = superscript(layer)
+    index = factor_index(chain.factors, "weights", layer)
+    diagnosis = Diagnosis(
+        "transposed_weight_in_backward",
+        {"layer": layer, "jacobian": chain.name(index)},
+        f"the running row g was multiplied by (W{sup})ᵀ instead of W{sup}: in the row layout "
+        f"{chain.name(index)} = W{sup} itself, and the step is g ← g W{sup} (the book's W{sup}ᵀg, transposed).",
+        chain.marked(chain.position(index)),
+    )
+    return Variant(
+        diagnosis, local=lambda local: local.changed(local.index("weights", layer), lambda a: np.swapaxes(a, -1, -2))
+    )
+
+
+def _one_example(chain: _ChainNames, example: int, batch_size: int) -> Variant:
+    diagnosis = Diagnosis(
+        "one_example",
+        {"example": example, "jacobian": MEAN},
+        f"the answer is the gradient of example {example} alone (0-based), not the mean over the {batch_size} "
+        f"examples of the batch.",
+        chain.marked(0) + f"  (weight 1 on example {example} instead of 1/{batch_size} on each)",
+    )
+
+    def alone(local: LocalJacobians) -> LocalJacobians:
+        assert local.weights is not None
+        weights = np.zeros_like(local.weights)
+        weights[example] = 1.0
+        return dataclasses.replace(local, weights=weights)
+
+    return Variant(diagnosis, local=alone)

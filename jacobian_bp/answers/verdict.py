@@ -9,6 +9,7 @@ difference that simplifies to zero), so :func:`grade` takes that as an argument.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.answers.layout import read_as, shape_text, transposed
+from jacobian_bp.display import html as html_view
 
 Array = np.ndarray
 
@@ -55,6 +57,8 @@ class Verdict:
     >>> verdict = jbp.check_answer(-right, net, [1.0, 0.5], 1.0, wrt="W2")
     >>> verdict.correct, verdict.mistake, [c.key for c in verdict.candidates]
     (False, 'sign', ['sign'])
+    >>> verdict
+    Verdict(∂J/∂W²: not correct, sign)
     >>> print(verdict)  # doctest: +ELLIPSIS
     ∂J/∂W²: not correct (sign).
     What is wrong: ∂J/∂z was taken as t − z instead of z − t, which flips the sign of the whole gradient.
@@ -75,6 +79,22 @@ class Verdict:
     explanation: str = ""
     #: Where the answer departs from the truth ("" when correct or unknown).
     where: str = ""
+
+    def __repr__(self) -> str:
+        if self.correct:
+            return f"Verdict({self.question}: correct)"
+        others = f", also {', '.join(c.key for c in self.candidates[1:])}" if len(self.candidates) > 1 else ""
+        return f"Verdict({self.question}: not correct, {self.mistake}{others})"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the verdict, what is wrong, where in the chain, and the correct value."""
+        if self.correct:
+            return f"<p>✅ <b>{html.escape(self.question)}</b>: correct.</p>"
+        rows = [["mistake", self.mistake], ["what is wrong", self.explanation]]
+        rows += [["where it departs", self.where]] if self.where else []
+        rows += [["also explained by", c.key + " — " + c.explanation] for c in self.candidates[1:]]
+        rows += [["the correct value", html_view.raw(f"<pre>{html.escape(format_value(self.expected))}</pre>")]]
+        return html_view.table(["", ""], rows, caption=f"✗ {self.question}: not correct")
 
     def __str__(self) -> str:
         if self.correct:

@@ -13,6 +13,8 @@ CELLS = {
     "history": "jbp.train(jbp.notes_network(), *jbp.datasets.xor(), epochs=300)",
     "cost_table": "jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0)",
     "jacobian": 'jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1").factors[-1]',
+    "verdict": 'jbp.check_answer(-jbp.gradient(jbp.notes_network(), [1.0, 0.5], 1.0)["W2"], '
+    'jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W2")',
 }
 
 
@@ -37,6 +39,8 @@ def test_each_result_displays_as_html_in_an_executed_notebook(tmp_path):
     assert "<svg" in shown["history"]["text/html"] and "<polyline" in shown["history"]["text/html"]
     assert len(shown["history"]["text/html"]) < 20_000  # a curve of at most 200 points, not 300 raw losses
     assert shown["cost_table"]["text/html"].count("<tr>") == 1 + len(jbp.METHODS)
+    verdict = shown["verdict"]["text/html"]
+    assert "not correct" in verdict and "sign" in verdict and "[∂J/∂z]" in verdict and "<pre>" in verdict
 
 
 def test_reprs_say_what_the_object_is_in_one_line():
@@ -51,4 +55,7 @@ def test_reprs_say_what_the_object_is_in_one_line():
     assert repr(history).startswith("History(backprop, lr 5, 3 epochs: loss ") and "accuracy" in repr(history)
     table = jbp.cost_table(net, [1.0, 0.5], 1.0)
     assert repr(table) == f"CostTable(8 methods, fewest multiply-adds: backprop {table['backprop'].multiply_adds:,})"
+    right = jbp.gradient(net, [1.0, 0.5], 1.0)["W1"]
+    assert repr(jbp.check_answer(right, net, [1.0, 0.5], 1.0, wrt="W1")) == "Verdict(∂J/∂W¹: correct)"
+    assert repr(jbp.check_answer(right.T, net, [1.0, 0.5], 1.0, wrt="W1")) == "Verdict(∂J/∂W¹: not correct, transposed)"
     assert "\n" not in repr(chain) + repr(report) + repr(history) + repr(table)

@@ -81,7 +81,15 @@ def one_unit(activation: str) -> jbp.MLP:
 
 
 def output_gradient_reference(activation: str, loss: str, a: float, t: float):
-    """``∂L/∂a`` for one example: ``(z − t) f′(a)`` for mse, ``σ(a) − t`` for bce."""
+    """``∂L/∂a`` for one example: ``(z − t) f′(a)`` for mse, ``σ(a) − t`` for bce.
+
+    Worked with 400 digits: ``σ(700) − 1 = −σ(−700) ≈ −1e−304`` cancels 304 of them.
+    """
+    with mp.workdps(400):
+        return +_output_gradient(activation, loss, a, t)
+
+
+def _output_gradient(activation: str, loss: str, a: float, t: float):
     if activation == "sigmoid":
         z, derivative = sigmoid_reference(a), sigmoid_derivative_reference(a)
     else:
@@ -92,15 +100,17 @@ def output_gradient_reference(activation: str, loss: str, a: float, t: float):
 def saturated_cases() -> list[tuple[str, str, float, float]]:
     """Outputs saturated at a wrong target, or at 0 with a target of 0.
 
-    A sigmoid output that rounds to its own target 1 is left out: ``z − t`` is
-    taken from the stored ``z``, as the notes write it, and is exactly 0 there
-    (it never was more precise than that).
+    Under mse, a sigmoid output that rounds to its own target 1 is left out:
+    its ``∂L/∂z = z − t`` is taken from the stored ``z``, as the notes write it,
+    and is exactly 0 there. Under bce every path computes it from the logit, so
+    that case is in.
     """
     cases = []
     for a in POINTS:
         for t in (0.0, 0.5, 1.0):
+            cases.append(("sigmoid", "bce", a, t))
             if not (a > 0 and t == 1.0):
-                cases += [("sigmoid", "mse", a, t), ("sigmoid", "bce", a, t)]
+                cases.append(("sigmoid", "mse", a, t))
         cases.append(("tanh", "mse", a, -np.sign(a)))  # a confidently wrong tanh output
         cases.append(("tanh", "mse", a, 0.0))
     return cases

@@ -1,4 +1,4 @@
-"""Checking a student's derivation: answers graded, classic mistakes named (issue "check my derivation").
+"""Checking a student's derivation: answers graded, classic mistakes named, where in the chain they depart.
 
 * :data:`~jacobian_bp.answers.catalogue.MISTAKES` — the catalogue, key → one line;
 * :class:`~jacobian_bp.answers.verdict.Verdict` — what a check returns;

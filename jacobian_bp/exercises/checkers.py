@@ -58,19 +58,19 @@ def shape_checker(question: str, expected: Shape, reasons: Mapping[Shape, str], 
     def check(answer: Any) -> Verdict:
         shape = read_shape(answer) if isinstance(answer, str) else tuple(int(n) for n in answer)
         if shape == expected:
-            return Verdict(True, None, {}, (), question, expected)
+            return Verdict(True, None, {}, (), question, shape_text(expected))
         detail = {"shape": shape, "expected_shape": expected}
         if shape == expected[::-1]:
             sentence = f"{shape_text(shape)} is the transpose: the book's column layout; in the notes' rows, {why}."
             diagnosis = Diagnosis("transposed", detail, sentence)
-            return Verdict(False, "transposed", detail, (diagnosis,), question, expected, sentence)
+            return Verdict(False, "transposed", detail, (diagnosis,), question, shape_text(expected), sentence)
         if shape in reasons:
             sentence = f"{shape_text(shape)} is {reasons[shape]}; {why}."
             detail["reason"] = reasons[shape]
         else:
             sentence = f"the shape is {shape_text(expected)}, not {shape_text(shape)}: {why}."
         diagnosis = Diagnosis("wrong_shape", detail, sentence)
-        return Verdict(False, "wrong_shape", detail, (diagnosis,), question, expected, sentence)
+        return Verdict(False, "wrong_shape", detail, (diagnosis,), question, shape_text(expected), sentence)
 
     return check
 

@@ -320,8 +320,8 @@ def plot_network(net: MLP, path: str | Path | None = None) -> Figure:
     for k in range(1, L + 1):
         bias = (across * k - 1.3, bottom + 0.4)
         ax.add_patch(_circle(*bias, "0.9"))
-        ax.text(*bias, f"$b^{{{k}}}$", ha="center", va="center", fontsize=11)
-        ax.text(across * k, top + 0.75, f"layer {k}: {net.layer_activation(k).name}", ha="center", fontsize=9)
+        ax.text(*bias, f"$b^{{{k}}}$", ha="center", va="center", fontsize=14)
+        ax.text(across * k, top + 0.75, f"layer {k}: {net.layer_activation(k).name}", ha="center", fontsize=12)
         for i in range(sizes[k]):
             end = where(k, i)
             ax.plot(*zip(bias, end, strict=True), color="0.6", linestyle=":", linewidth=1, zorder=0)
@@ -332,19 +332,19 @@ def plot_network(net: MLP, path: str | Path | None = None) -> Figure:
                     x, y = start[0] + 0.3 * (end[0] - start[0]), start[1] + 0.3 * (end[1] - start[1])
                     label = _weight_label(k, i + 1, j + 1, sizes[k])
                     side = "bottom" if end[1] <= start[1] else "top"
-                    ax.text(x, y, label, fontsize=9, ha="center", va=side, color="tab:blue")
+                    ax.text(x, y, label, fontsize=12, ha="center", va=side, color="tab:blue")
     for k, width in enumerate(sizes):
         for i in range(width):
             x, y = where(k, i)
             ax.add_patch(_circle(x, y, "white" if k == 0 else "#dbe7f5"))
             if k == 0:
-                ax.text(x, y, f"$x_{{{i + 1}}}$", ha="center", va="center", fontsize=12)
+                ax.text(x, y, f"$x_{{{i + 1}}}$", ha="center", va="center", fontsize=15)
                 continue
             output = _unit_label("h", k, i + 1, width)
             if k == L:
                 output = "$z$" if width == 1 else f"$z_{{{i + 1}}}$"
-            ax.text(x, y + 0.04, _unit_label("a", k, i + 1, width), ha="center", va="bottom", fontsize=10)
-            ax.text(x, y - 0.04, output, ha="center", va="top", fontsize=10)
+            ax.text(x, y + 0.04, _unit_label("a", k, i + 1, width), ha="center", va="bottom", fontsize=13)
+            ax.text(x, y - 0.04, output, ha="center", va="top", fontsize=13)
     ax.set_xlim(-1.0, across * L + 1.0)
     ax.set_ylim(bottom - 0.2, top + 1.2)
     ax.set_aspect("equal")

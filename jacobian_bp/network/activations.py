@@ -225,7 +225,21 @@ def _identity(a: Array) -> Array:
 
 
 def _softmax_jacobian(a: Array, h: Array) -> Array:
-    return diagonal_matrices(h) - h[..., :, None] * h[..., None, :]
+    """``diag(s) − s sᵀ``, its diagonal ``s_i (1 − s_i)`` kept to its tiny true value where ``s_i`` rounds to 1.
+
+    >>> s = softmax(np.array([30.0, 0.0]))
+    >>> float(_softmax_jacobian(None, s)[0, 0]) > 0  # s₀ rounds to 1, but s₀(1 − s₀) = s₀ s₁ ≈ 9.4e-14
+    True
+    """
+    if is_symbolic(h):
+        return diagonal_matrices(h) - h[..., :, None] * h[..., None, :]
+    jacobian = -h[..., :, None] * h[..., None, :]
+    # 1 − s_i is the sum of the other outputs. Only the largest output can be near 1, where 1 − s_i cancels
+    # to 0; for it, add up the others instead (all small and positive: nothing cancels).
+    largest = np.arange(h.shape[-1]) == np.argmax(h, axis=-1)[..., None]
+    others = np.sum(np.where(largest, 0.0, h), axis=-1, keepdims=True)
+    np.einsum("...ii->...i", jacobian)[...] = h * np.where(largest, others, 1.0 - h)
+    return jacobian
 
 
 def _softmax_product(a: Array, h: Array, g: Array, axis: int) -> Array:

@@ -137,3 +137,17 @@ def test_no_overflow_warnings_at_a_thousand(activation: str, method: str) -> Non
                 jbp.gradient(net, [a], [t], loss="mse", method=method)
         if activation == "sigmoid":
             jbp.gradient(net, [[1000.0], [-1000.0]], [1.0, 0.0], loss="bce", method=method)
+
+
+@pytest.mark.parametrize("spread", SATURATED)
+def test_softmax_jacobian_keeps_its_diagonal_in_saturation(spread: float) -> None:
+    """Where the largest output rounds to 1, its diagonal entry s(1 − s) is the sum of the others times s, not 0."""
+    a = np.array([spread, 0.0, 1.0, -2.0])
+    softmax = jbp.get_activation("softmax")
+    jacobian = softmax.jacobian(a, softmax.value(a))
+    with mp.workdps(800):
+        exps = [mp.exp(mp.mpf(x)) for x in a]
+        s = [e / sum(exps) for e in exps]
+        for i in range(len(a)):
+            for j in range(len(a)):
+                assert_close(jacobian[i, j], s[i] * (1 - s[i]) if i == j else -s[i] * s[j])

@@ -391,18 +391,20 @@ class CostTable:
     def skip_over_budget(self, max_bytes: int | None = None) -> int:
         """Mark every path whose largest Jacobian exceeds the budget as skipped, with why; return the budget.
 
+        Paths already skipped for another reason stay skipped.
+
         >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((4, 2)), np.zeros(4), methods=("einsum", "outer"))
         >>> table.skip_over_budget(512), list(table.skipped)
         (512, ['einsum'])
         """
         budget = resolve_max_bytes(max_bytes)
-        self.skipped = {
+        self.skipped |= {
             cost.method: (
                 f"its largest Jacobian, {format_bytes(cost.largest_jacobian_bytes)}, is over the memory budget "
                 f"of {format_bytes(budget)}"
             )
             for cost in self.costs
-            if cost.over_budget(budget)
+            if cost.over_budget(budget) and cost.method not in self.skipped
         }
         return budget
 

@@ -187,13 +187,18 @@ def run_cost(args: argparse.Namespace) -> str:
     x, t = (X, T) if batch == 1 else (X[0], T[0])
     emit(f"{net!r}, loss {args.loss!r}, batch of {counted(batch, 'example')}")
     emit("")
-    emit("gradient paths (predicted cost; see jacobian_bp.costs for what is counted)")
+    emit("gradient paths (counted cost; see jacobian_bp.costs for what is counted)")
     if args.timings:
         budget = table.skip_over_budget()  # before anything runs: say at once what will not
         if table.skipped:
             emit(
                 f"not run: {', '.join(table.skipped)}, whose largest Jacobian is over the memory budget of "
                 f"{format_bytes(budget)} (set {MAX_BYTES_ENV} to raise it)"
+            )
+        slow = _skip_per_entry_paths(table, net, args.methods)
+        if slow:
+            emit(
+                f"not run: {', '.join(slow)}, which take a pass per parameter entry; name them in --methods to run them"
             )
         emit(table.header(timed=True))
         table.measure(net, X, T, args.loss, budget, on_row=_row_printer(table))
@@ -206,6 +211,29 @@ def run_cost(args: argparse.Namespace) -> str:
             order_table(net, x, t, args.loss),
         ]
     )
+
+
+#: Without ``--methods``, ``--timings`` leaves out the paths that take a pass per parameter entry above this many.
+PER_ENTRY_LIMIT = 5_000
+#: The work each of those paths does per parameter entry.
+PER_ENTRY_WORK = {"scalar": "a forward sweep", "numeric": "two forward passes"}
+
+
+def _skip_per_entry_paths(table: CostTable, net: Any, methods: list[str]) -> list[str]:
+    """Mark ``scalar`` and ``numeric`` skipped on a large network unless ``--methods`` named them; return them.
+
+    Each does a pass through the network per parameter entry, so their time grows with the square of the
+    network: on 64-256-256-10 (85,002 parameters) ``numeric`` alone runs for many minutes.
+    """
+    count = sum(int(value.size) for value in net.params.values())
+    if list(methods) != list(METHODS) or count <= PER_ENTRY_LIMIT:
+        return []
+    skipped = [method for method in PER_ENTRY_WORK if method in methods and method not in table.skipped]
+    for method in skipped:
+        table.skipped[method] = (
+            f"{PER_ENTRY_WORK[method]} per parameter entry, {count:,} of them; name it in --methods to run it"
+        )
+    return skipped
 
 
 def _row_printer(table: CostTable) -> Callable[[str], None]:

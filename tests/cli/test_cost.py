@@ -56,6 +56,26 @@ def test_cost_with_timings_and_a_batch(capsys):
     assert status == 0 and "seconds" in out and "batch of 3" in out
 
 
+def test_timings_leave_out_the_per_entry_paths_of_a_large_network_unless_asked(capsys, monkeypatch):
+    from jacobian_bp.methods import gradient as gradients
+
+    ran = []
+    for method in ("scalar", "numeric"):
+        path = gradients.PATHS[method]
+        monkeypatch.setitem(
+            gradients.PATHS, method, lambda *a, _path=path, _m=method, **k: ran.append(_m) or _path(*a, **k)
+        )
+    # 10-70-70-10: 6,450 parameters, above the limit; every other path is quick on one example.
+    assert main(["cost", "--sizes", "10", "70", "70", "10", "--timings"]) == 0
+    out = capsys.readouterr().out
+    assert "not run: scalar, numeric, which take a pass per parameter entry; name them in --methods" in out
+    assert "skipped: two forward passes per parameter entry, 6,450 of them" in out
+    assert ran == []
+    # Named in --methods, they run.
+    assert main(["cost", "--sizes", "10", "70", "70", "10", "--timings", "--methods", "numeric", "backprop"]) == 0
+    assert ran == ["numeric"] and "not run" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -54,7 +54,7 @@ def transposed(value: Any) -> Array:
 
 
 def shape_text(shape: Shape) -> str:
-    """A shape the way the notes write a space: ``3×2``, ``3``, or ``1×1`` for a scalar.
+    """A shape the way the notes write a space: ``3×2``, ``3``, or ``a scalar`` for no axes.
 
     >>> shape_text((3, 2)), shape_text((3,)), shape_text(())
     ('3×2', '3', 'a scalar')

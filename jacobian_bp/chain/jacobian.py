@@ -22,6 +22,7 @@ from jacobian_bp.errors import InputTypeError, ShapeError
 Shape = tuple[int, ...]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _NAME = re.compile(r"^∂(?P<num>[^/]+)/∂(?P<den>[^/]+)$")
 
 
@@ -32,6 +33,16 @@ def superscript(k: int) -> str:
     'W¹²'
     """
     return str(k).translate(_SUPERSCRIPT)
+
+
+def subscript(*indices: int) -> str:
+    """1-based unit indices as a subscript, as the notes write ``w¹₁₂``; commas only when an index has two digits.
+
+    >>> subscript(1, 2), subscript(10, 2), subscript()
+    ('₁₂', '₁₀,₂', '')
+    """
+    separator = "," if any(i > 9 for i in indices) else ""
+    return separator.join(str(i) for i in indices).translate(_SUBSCRIPT)
 
 
 def shape_notation(shape: Shape) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from jacobian_bp.chain.approaches import check_chain, check_chainable
 from jacobian_bp.chain.jacobian import EntryCounts, Jacobian, compose_names
 from jacobian_bp.chain.order import contract_in_order
-from jacobian_bp.chain.structure import block_structures, is_weight_like, pattern
+from jacobian_bp.chain.structure import block_structures, pattern
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InputTypeError
 
@@ -80,10 +80,6 @@ class Stack:
     def matrices(self) -> Array:
         """Every block's matrix form: shape ``(N, rows, cols)``."""
         return self.array.reshape(self.size, self.rows, self.cols)
-
-    @property
-    def weight_like(self) -> bool:
-        return is_weight_like(self.out_shape, self.in_shape)
 
     def select(self, members: Array) -> Stack:
         """The blocks at positions ``members`` only."""

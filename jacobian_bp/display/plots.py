@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.chain.jacobian import Jacobian
+from jacobian_bp.chain.jacobian import Jacobian, subscript
 from jacobian_bp.chain.jacobian_chain import JacobianChain
 from jacobian_bp.chain.structure import nonzero_mask
 from jacobian_bp.costs import widths_costs
@@ -389,7 +389,7 @@ def plot_tensor_slices(jacobian: Jacobian, path: str | Path | None = None) -> Fi
     numerator, _, denominator = jacobian.name.partition("/")
     for i in range(count):
         top = height - i * (rows + gap)
-        slice_name = f"{numerator}{_subscript(i + 1)}/{denominator}"
+        slice_name = f"{numerator}{subscript(i + 1)}/{denominator}"
         label = math_label(Jacobian(values[i], (), jacobian.in_shape, slice_name))
         ax.text(-0.4, top - rows / 2, label, ha="right", va="center", fontsize=13)
         for r in range(rows):
@@ -406,14 +406,6 @@ def plot_tensor_slices(jacobian: Jacobian, path: str | Path | None = None) -> Fi
     ax.set_axis_off()
     ax.set_title(f"{math_label(jacobian)} $\\in$ {space_label(jacobian)}: {count} slices", fontsize=12)
     return save(figure, path)
-
-
-def _subscript(n: int) -> str:
-    """``12`` → ``₁₂``: a unit index, as the notes write it."""
-    return "".join(_SUBSCRIPT_DIGITS[int(d)] for d in str(n))
-
-
-_SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 
 def _rectangle(left: float, bottom: float, width: float, height: float) -> Any:

@@ -12,21 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import sympy
 
-from jacobian_bp.chain.jacobian import superscript
+from jacobian_bp.chain.jacobian import subscript, superscript
 
 Array = np.ndarray
-
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def subscript(*indices: int) -> str:
-    """1-based unit indices as a subscript; commas only when an index has two digits.
-
-    >>> subscript(1, 2), subscript(10, 2), subscript()
-    ('₁₂', '₁₀,₂', '')
-    """
-    separator = "," if any(i > 9 for i in indices) else ""
-    return separator.join(str(i) for i in indices).translate(_SUBSCRIPT)
 
 
 def symbol(name: str) -> sympy.Symbol:

@@ -11,7 +11,6 @@ when it is graded. Whatever a file holds, reading it ends in an answer or in
 from __future__ import annotations
 
 import io
-import json
 import re
 import sys
 from pathlib import Path
@@ -19,7 +18,9 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from jacobian_bp.errors import InvalidArgumentError
+from jacobian_bp.answers.precision import GivenNumbers
+from jacobian_bp.answers.precision import read_numbers as read_numbers_as_typed
+from jacobian_bp.errors import InvalidArgumentError, ParseError
 
 Array = np.ndarray
 
@@ -48,13 +49,13 @@ def read_shape(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
-def read_numbers(text: str) -> Array:
+def read_numbers(text: str) -> Array | GivenNumbers:
     """Numbers from a ``.npy``, ``.csv`` or ``.txt`` file (by name), or written out: ``0.25``, ``[[0.1, 0.2]]``.
 
     A ``.csv`` file holds a table (one row per line, commas between columns) or a
     single row; arrays with more than two axes need a ``.npy`` file.
 
-    >>> read_numbers("[[0.5, 1], [2, -1e-3]]")
+    >>> read_numbers("[[0.5, 1], [2, -1e-3]]").values
     array([[ 5.e-01,  1.e+00],
            [ 2.e+00, -1.e-03]])
     """
@@ -64,24 +65,22 @@ def read_numbers(text: str) -> Array:
     return numbers_from_text(text, repr(text))
 
 
-def numbers_from_text(text: str, what: str) -> Array:
+def numbers_from_text(text: str, what: str) -> GivenNumbers:
     """Numbers written out — a list as ``[[0.1, 0.2], [0.3, 0.4]]``, or rows of a table, commas between columns —
-    never a file's name: what a file holds is read as it is. ``what`` names the text in an error.
+    never a file's name: what a file holds is read as it is, by the grader's reader of numbers
+    (:func:`jacobian_bp.answers.precision.read_numbers`), which keeps the digits typed. ``what`` names the
+    text in an error.
 
-    >>> numbers_from_text("0.5, 1\\n2, 3\\n", "the file")
+    >>> numbers_from_text("0.5, 1\\n2, 3\\n", "the file").values
     array([[0.5, 1. ],
            [2. , 3. ]])
-    >>> numbers_from_text("[1, 2]", "the file")
-    array([1., 2.])
     """
-    stripped = text.strip()
     try:
-        if stripped.startswith("[") or re.fullmatch(r"[-+.\deE]+|nan|-?inf", stripped):
-            return np.asarray(json.loads(stripped), dtype=float)
-        return np.loadtxt(io.StringIO(stripped), delimiter=",", dtype=float, ndmin=1)
-    except (ValueError, TypeError, RecursionError):
+        return read_numbers_as_typed(text)
+    except ParseError as error:
         raise InvalidArgumentError(
-            f"cannot read {what} as numbers: give a .npy or .csv file, or a list such as [[0.1, 0.2], [0.3, 0.4]]"
+            f"cannot read {what} as numbers ({error}): give a .npy or .csv file, or a list such as "
+            "[[0.1, 0.2], [0.3, 0.4]]"
         ) from None
 
 
@@ -174,7 +173,7 @@ def read_answer(text: str, kind: str) -> Any:
     ``-`` reads standard input; the name of a ``.txt`` file (or ``.npy``, ``.csv``
     for numbers) reads that file; anything else is the answer itself.
 
-    >>> read_answer("3x3x2", "shape"), read_answer("[0.5]", "numbers"), read_answer("h1", "formula")
+    >>> read_answer("3x3x2", "shape"), read_answer("[0.5]", "numbers").values, read_answer("h1", "formula")
     ((3, 3, 2), array([0.5]), 'h1')
     """
     if text == "-":

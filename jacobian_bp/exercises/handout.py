@@ -142,8 +142,8 @@ _SYMBOLS = {
 def latex_text(text: str) -> str:
     r"""Text in plain ASCII LaTeX: specials escaped, the notes' symbols as commands, ``B̄`` as a barred B.
 
-    >>> print(latex_text("∂J/∂w²₁ = −(t − z), 50%"))
-    \ensuremath{\partial}J/\ensuremath{\partial}w\textsuperscript{2}\textsubscript{1} = \ensuremath{-}(t \ensuremath{-} z), 50\%
+    >>> print(latex_text("∂w²₁ = −(t − z), 50%"))
+    \ensuremath{\partial}w\textsuperscript{2}\textsubscript{1} = \ensuremath{-}(t \ensuremath{-} z), 50\%
     """
     out = []
     chars = list(text)
@@ -181,7 +181,11 @@ def _latex_block(kind: str, text: str) -> str:
     if kind == "code" and text.isascii():
         return "\\begin{verbatim}\n" + text + "\n\\end{verbatim}"
     if kind == "code":
-        return "\\begin{quote}\\ttfamily\n" + " \\\\\n".join(latex_text(line) for line in text.splitlines()) + "\n\\end{quote}"
+        return (
+            "\\begin{quote}\\ttfamily\n"
+            + " \\\\\n".join(latex_text(line) for line in text.splitlines())
+            + "\n\\end{quote}"
+        )
     return latex_text(text)
 
 

@@ -96,6 +96,8 @@ class Verdict:
     hidden: str = ""
     #: Lines printed before the verdict whatever ``reveal`` says: how the answer was read, at what precision.
     notes: tuple[str, ...] = ()
+    #: The correct value as the question writes it (a formula in the notes' notation); "" prints ``expected``.
+    shown: str = ""
 
     def __repr__(self) -> str:
         if self.correct:
@@ -110,7 +112,8 @@ class Verdict:
         rows = [["mistake", self.mistake], ["what is wrong", self.explanation]]
         rows += [["where it departs", self.where]] if self.where else []
         rows += [["also explained by", c.key + " — " + c.explanation] for c in self.candidates[1:]]
-        rows += [["the correct value", html_view.raw(f"<pre>{html.escape(format_value(self.expected))}</pre>")]]
+        value = self.shown or format_value(self.expected)
+        rows += [["the correct value", html_view.raw(f"<pre>{html.escape(value)}</pre>")]]
         return html_view.table(["", ""], rows, caption=f"✗ {self.question}: not correct")
 
     def __str__(self) -> str:
@@ -143,7 +146,7 @@ class Verdict:
             lines.append("Also explained by: " + "; ".join(said))
         if reveal:
             lines.append("The correct value:")
-            lines.extend("  " + line for line in format_value(self.expected).splitlines())
+            lines.extend("  " + line for line in (self.shown or format_value(self.expected)).splitlines())
         return "\n".join(lines)
 
     def without_truth(self) -> str:

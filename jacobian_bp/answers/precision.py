@@ -8,7 +8,7 @@ comes from:
 * **floats** (a list or array of numbers) — the shortest decimal that gives each float, which is what
   ``repr`` prints, and the finest of them for every entry (a float does not say how many zeros were
   meant: in ``[0.1235, 0.5]`` the ``0.5`` is read as ``0.5000``). ``0.1235`` carries 4 significant
-  digits, while a float computed by numpy (``0.12345678901234566``) carries 15 or more, and an answer
+  digits, while a float computed by numpy (``0.12345678901234566``) carries 12 or more, and an answer
   holding one is checked at full precision;
 * **integers** are exact.
 
@@ -36,7 +36,7 @@ Array = np.ndarray
 #: Fewest significant digits an answer must carry to be accepted at its own precision.
 MIN_DIGITS = 3
 #: From this many significant digits on, an answer is held to the checker's full tolerance.
-FULL_DIGITS = 15
+FULL_DIGITS = 12
 #: Most characters and entries a numeric answer given as text may have.
 MAX_TEXT, MAX_ENTRIES = 100_000, 10_000
 

@@ -21,6 +21,9 @@ from jacobian_bp.display import html as html_view
 
 Array = np.ndarray
 
+#: What ``J⁽ᵖ⁾`` means, said wherever a verdict writes the chain of a batch.
+PER_EXAMPLE = "J⁽ᵖ⁾ is the loss of example p alone; J = (1/N) Σₚ J⁽ᵖ⁾ is their mean over the batch of N"
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -140,6 +143,8 @@ class Verdict:
         lines.append(f"What is wrong: {explanation}")
         if self.where:
             lines.append(f"Where it departs: {self.where}")
+        if "J⁽ᵖ⁾" in self.where:
+            lines.append(f"  ({PER_EXAMPLE})")
         others = [c for c in self.candidates[1:]]
         if others:
             said = [f"{c.key} — {c.explanation if reveal else c.without_truth()}" for c in others]

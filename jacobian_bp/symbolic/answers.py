@@ -670,6 +670,8 @@ def check_answer(
 
     truth = object_array(pick(build(chains)[0]))
     found: list[Variant] = [v for v in variants(snet, parameter, 1) if index is None or v.layout is None]
+    if truth.size == 1:  # the formula's own edits name the factor as written (h₁, not h¹)
+        found = [v for v in found if v.diagnosis.key not in ("missing_factor", "doubled_factor")]
     names = tuple(f.name for f in net_factors(snet, parameter))
     found += formula_edits(truth, snet, names)
     points = probes(snet, parameter, loss)

@@ -6,10 +6,9 @@ comes from:
 
 * **text** (:func:`read_numbers`: a list, nested lists, or CSV rows) — the digits as typed, exactly;
 * **floats** (a list or array of numbers) — the shortest decimal that gives each float, which is what
-  ``repr`` prints, and the finest of them for every entry (a float does not say how many zeros were
-  meant: in ``[0.1235, 0.5]`` the ``0.5`` is read as ``0.5000``). ``0.1235`` carries 4 significant
-  digits, while a float computed by numpy (``0.12345678901234566``) carries 12 or more, and an answer
-  holding one is checked at full precision;
+  ``repr`` prints, as if the student had typed it: ``0.1235`` carries 4 significant digits, while a
+  float computed by numpy (``0.12345678901234566``) carries 12 or more, and an answer holding one is
+  checked at full precision;
 * **integers** are exact.
 
 A zero carries no significant digits; it is held to the finest resolution of the
@@ -93,7 +92,7 @@ def _with_zeros_held(values: Array, resolution: Array) -> Array:
 def given_numbers(answer: Any) -> GivenNumbers:
     """An answer as :class:`GivenNumbers`: text keeps its digits, floats have those of their ``repr``.
 
-    >>> given_numbers([0.1235, 0.5]).digits, given_numbers([0.1 + 0.2]).digits, given_numbers([3, 4]).digits
+    >>> given_numbers([0.1235, 0.0005]).digits, given_numbers([0.1 + 0.2]).digits, given_numbers([3, 4]).digits
     (4, None, None)
     """
     if isinstance(answer, GivenNumbers):
@@ -106,10 +105,12 @@ def given_numbers(answer: Any) -> GivenNumbers:
     values = as_real_array(answer, "answer")
     if np.asarray(answer).dtype.kind in "iub":
         return GivenNumbers(values, np.zeros_like(values))
-    units = [resolution_of(repr(float(value))) for value in values.ravel() if np.isfinite(value) and value != 0]
-    if not units or max(significant for _, significant in units) >= FULL_DIGITS:
+    texts = [repr(float(value)) if np.isfinite(value) else "0" for value in values.ravel()]
+    units = [resolution_of(text) for text in texts]
+    if any(significant >= FULL_DIGITS for _, significant in units):
         return GivenNumbers(values, np.zeros_like(values))
-    return GivenNumbers(values, np.full_like(values, min(unit for unit, _ in units)))
+    resolution = np.array([unit for unit, _ in units], dtype=float).reshape(values.shape)
+    return GivenNumbers(values, _with_zeros_held(values, resolution))
 
 
 def read_numbers(text: str) -> GivenNumbers:

@@ -97,7 +97,8 @@ class Verdict:
     where: str = ""
     #: What is wrong, giving away no correct value (see :meth:`report`); "" falls back to the catalogue's line.
     hidden: str = ""
-    #: Lines printed before the verdict whatever ``reveal`` says: how the answer was read, at what precision.
+    #: Lines printed under the verdict's first line whatever ``reveal`` says: how the answer was read, at what
+    #: precision it was checked.
     notes: tuple[str, ...] = ()
     #: The correct value as the question writes it (a formula in the notes' notation); "" prints ``expected``.
     shown: str = ""
@@ -135,10 +136,9 @@ class Verdict:
         What is wrong: the negative of the gradient: t − z where the loss derivative is z − t
         Where it departs: [∂J/∂z] · ∂z/∂a² · ∂a²/∂W²
         """
-        lines = list(self.notes)
         if self.correct:
-            return "\n".join([*lines, f"{self.question}: correct."])
-        lines.append(f"{self.question}: not correct ({self.mistake}).")
+            return "\n".join([f"{self.question}: correct.", *self.notes])
+        lines = [f"{self.question}: not correct ({self.mistake}).", *self.notes]
         explanation = self.explanation if reveal else self.without_truth()
         lines.append(f"What is wrong: {explanation}")
         if self.where:

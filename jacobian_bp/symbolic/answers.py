@@ -341,7 +341,7 @@ def _read(answer: Any, snet: MLP) -> tuple[Array, str]:
     """The answer as an object array, and how it was read (in the notes' notation)."""
     if isinstance(answer, str):
         reading = read_formula(answer, snet.symbols)
-        return object_array(reading.value), reading.text
+        return object_array(reading.value), (f"∂J/∂{reading.lhs} = " if reading.lhs else "") + reading.text
     if isinstance(answer, sympy.MatrixBase):
         if answer.rows * answer.cols > MAX_ENTRIES:
             raise AnswerTooLargeError(f"the answer has {answer.rows * answer.cols} entries; at most {MAX_ENTRIES}")
@@ -709,7 +709,12 @@ def check_answer(
     question = f"∂J/∂{display_name(parameter) if index is None else snet.params[parameter][index]}"
     reason = f"in numerator layout the gradient of the scalar J has the shape of {display_name(parameter)}"
     verdict = grade(question, array, truth, mistakes, same_on(snet), _difference_on(snet), reason, further)
-    return dataclasses.replace(verdict, notes=(f"read as: {echo}",), shown=notes_text(truth, snet.symbols))
+    notes = [f"read as: {echo}"]
+    written = echo.partition(" = ")[0] if echo.startswith("∂J/∂") else ""
+    asked = f"∂J/∂{notes_text(snet.params[parameter][index], snet.symbols)}" if index is not None else question
+    if written and written != asked:
+        notes.append(f"the left-hand side {written} is not what was asked: graded as {asked}")
+    return dataclasses.replace(verdict, notes=tuple(notes), shown=notes_text(truth, snet.symbols))
 
 
 #: Keys of the chain's catalogue mistakes, whose verdicts keep the ratio answer / truth in their detail.

@@ -41,7 +41,7 @@ def test_a_hand_rounded_answer_is_correct_and_says_its_digits(problem, data, dig
     assert any("significant digits, as given" in note for note in verdict.notes)
     floats = np.array([float(f"{v:.{digits}g}") for v in truth.ravel()]).reshape(truth.shape)
     as_floats = jbp.check_answer(floats, net, X, T, wrt=wrt)
-    assert as_floats.correct or as_floats.mistake == "too_few_digits", str(as_floats)  # "0.5" is one digit
+    assert as_floats.correct or as_floats.mistake == "too_few_digits", str(as_floats)
 
 
 @given(sigmoid_batches(), st.data())
@@ -121,7 +121,8 @@ def test_read_numbers_refuses_what_is_not_numbers(text) -> None:
 
 def test_floats_carry_the_digits_of_their_repr() -> None:
     assert given_numbers([0.1235, 0.0005]).digits == 4  # each float's digits as its repr writes them
-    assert given_numbers([0.1235, 0.5]).digits == 1  # 0.5 carries one digit: too few to be sure of
+    assert given_numbers([0.1235, 0.5]).digits == 4  # no trailing zeros in a float: 0.5 is 0.5000
+    assert given_numbers([0.123, 2.0]).digits == 3  # 2.0 is 2.00, as precise as the rest
     assert given_numbers([0.1 + 0.2]).digits is None  # a computed float: full precision
     assert given_numbers(np.array([1, 2])).digits is None  # integers are exact
     assert resolution_of("1.20e-3") == (1e-5, 3)

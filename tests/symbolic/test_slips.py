@@ -227,7 +227,7 @@ def test_the_allowed_list_shows_the_ascii_spellings() -> None:
 def test_the_verdict_echoes_the_answer_and_writes_the_truth_as_the_exercise_does() -> None:
     verdict = sym.check_answer("(t-z)*sigmoid'(a^2)*h_1", wrt="w2_1")
     report = str(verdict)
-    assert report.startswith("read as: (t − z) σ′(a²) h₁\n")
+    assert report.startswith("∂J/∂w²₁: not correct (sign).\nread as: (t − z) σ′(a²) h₁\n")
     assert "h₁ (−t + z) σ′(a²)" in report and "h¹₁" not in report
 
 

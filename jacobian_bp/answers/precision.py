@@ -113,14 +113,15 @@ def given_numbers(answer: Any) -> GivenNumbers:
     units = [resolution_of(text) for text in texts]
     if any(significant >= FULL_DIGITS for _, significant in units):
         return GivenNumbers(values, np.zeros_like(values))
-    nonzero = [(unit, significant) for (unit, significant), v in zip(units, values.ravel(), strict=True) if v != 0]
+    pairs = zip(units, values.ravel(), strict=True)
+    nonzero = [(unit, significant) for (unit, significant), v in pairs if v != 0 and np.isfinite(v)]
     if not nonzero:
         return GivenNumbers(values, np.zeros_like(values))
     most_digits = max(significant for _, significant in nonzero)
     finest = min(unit for unit, _ in nonzero)
     resolution = np.zeros_like(values)
     for (unit, _), (index, value) in zip(units, np.ndenumerate(values), strict=True):
-        if value != 0:
+        if value != 0 and np.isfinite(value):  # NaN and infinity: the checker names them (not_finite)
             at_most_digits = 10.0 ** (math.floor(math.log10(abs(value))) - most_digits + 1)
             resolution[index] = max(finest, min(unit, at_most_digits))
     return GivenNumbers(values, _with_zeros_held(values, resolution))

@@ -112,8 +112,9 @@ class Verdict:
     def _repr_html_(self) -> str:
         """In a notebook: the verdict, what is wrong, where in the chain, and the correct value."""
         if self.correct:
-            return f"<p>✅ <b>{html.escape(self.question)}</b>: correct.</p>"
-        rows = [["mistake", self.mistake], ["what is wrong", self.explanation]]
+            notes = "".join(f"<br>{html.escape(note)}" for note in self.notes)
+            return f"<p>✅ <b>{html.escape(self.question)}</b>: correct.{notes}</p>"
+        rows = [["mistake", self.mistake], *(["", note] for note in self.notes), ["what is wrong", self.explanation]]
         rows += [["where it departs", self.where]] if self.where else []
         rows += [["also explained by", c.key + " — " + c.explanation] for c in self.candidates[1:]]
         value = self.shown or format_value(self.expected)

@@ -42,7 +42,7 @@ from jacobian_bp.chain.structure import pattern
 from jacobian_bp.display import html as html_view
 from jacobian_bp.errors import InputTypeError
 from jacobian_bp.methods.checking import MethodRow, compare
-from jacobian_bp.methods.gradient import METHODS, check_method
+from jacobian_bp.methods.gradient import METHODS, TABLE, check_method
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import get_loss
 from jacobian_bp.network.mlp import MLP
@@ -306,10 +306,19 @@ def predict(network: Architecture, method: str) -> Cost:
     (59, 17)
     """
     check_method(method)
-    if method in ("reshape", "slices", "einsum"):
+    if TABLE[method].contracts_chains:
         return _materialized(network, method)
-    paths = {"structured": _structured, "outer": _outer, "backprop": _backprop, "scalar": _scalar, "numeric": _numeric}
-    return paths[method](network)
+    return _COUNTS[method](network)
+
+
+#: How each method that does not contract whole chains is counted (every other one: :func:`_materialized`).
+_COUNTS: dict[str, Callable[[Architecture], Cost]] = {
+    "scalar": _scalar,
+    "structured": _structured,
+    "outer": _outer,
+    "backprop": _backprop,
+    "numeric": _numeric,
+}
 
 
 def _predict_with_trace(network: Architecture, method: str) -> Cost:

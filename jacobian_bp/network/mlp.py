@@ -325,9 +325,27 @@ def _check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
 
 
 def parse_param_name(net: MLP, name: str) -> tuple[str, int]:
-    """Split ``"W2"`` into ``("W", 2)``, checking it names a parameter of ``net``."""
-    if not isinstance(name, str) or name not in net.param_names:
-        raise UnknownNameError.for_choice("parameter", name, net.param_names)
+    """Split ``"W2"`` into ``("W", 2)``, checking it names a parameter of ``net``.
+
+    >>> parse_param_name(notes_network(), "b2")
+    ('b', 2)
+    """
+    return parse_name(net.sizes, name)
+
+
+def parse_name(sizes: Sequence[int], name: str, also: tuple[str, ...] = ()) -> tuple[str, int]:
+    """The one parser of parameter names: ``"W2"`` is ``("W", 2)``, a name in ``also`` (``"x"``) is ``(name, 1)``.
+
+    An unknown name is an :class:`~jacobian_bp.errors.UnknownNameError` listing the valid ones.
+
+    >>> parse_name([2, 3, 1], "W2"), parse_name([2, 3, 1], "x", also=("x",))
+    (('W', 2), ('x', 1))
+    """
+    names = [f"{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
+    if isinstance(name, str) and name in also:
+        return name, 1
+    if not isinstance(name, str) or name not in names:
+        raise UnknownNameError.for_choice("parameter", name, [*names, *also])
     return name[0], int(name[1:])
 
 

@@ -40,13 +40,11 @@ from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes
 from jacobian_bp.chain.factors import Factor, chain_factors
 from jacobian_bp.chain.structure import pattern
 from jacobian_bp.display import html as html_view
-from jacobian_bp.errors import InputTypeError
 from jacobian_bp.methods.checking import MethodRow, compare
 from jacobian_bp.methods.gradient import METHODS, TABLE, check_method
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import get_loss
-from jacobian_bp.network.mlp import MLP
-from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.mlp import MLP, check_data
 
 #: Bytes of one float64 entry.
 ENTRY_BYTES = 8
@@ -332,13 +330,7 @@ def _architecture(net: MLP, X: Any, T: Any, loss: str) -> Architecture:
 
     The counts depend on the shapes alone: checking the data is one pass over it, and no forward pass.
     """
-    if not isinstance(net, MLP):
-        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
-    loss_fn = get_loss(loss)
-    check_loss_fits(net, loss_fn)
-    X = check_inputs(net, X)
-    check_targets(net, X, T, loss_fn)
-    MLP.check_params(net)  # the numeric check even for a symbolic network: it refuses SymPy entries clearly
+    X, _, loss_fn = check_data(net, X, T, loss)
     return Architecture.of(net, loss_fn.name, 1 if X.ndim == 1 else X.shape[0])
 
 

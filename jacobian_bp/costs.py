@@ -164,14 +164,7 @@ def _materialized(network: Architecture, method: str) -> Cost:
                 largest_product = max(largest_product, N * operand + result)
             operand = factor.cols
         peak = max(peak, N * (1 + sum(f.stored for f in factors)) + largest_product)
-    return Cost(
-        method,
-        multiply_adds,
-        entries,
-        nonzero,
-        ENTRY_BYTES * (network.gradient_entries + peak),
-        largest_jacobian_bytes=_largest_stack_bytes(network),
-    )
+    return _materializing_cost(network, method, multiply_adds, entries, nonzero, peak)
 
 
 def _structured(network: Architecture) -> Cost:
@@ -192,13 +185,16 @@ def _structured(network: Architecture) -> Cost:
         widths = [d_J_d_z.cols] + [f.cols for f in prefix]
         largest_product = max(N * (rows + f.cols) for rows, f in zip(widths, [*prefix, d_a_d_W], strict=True))
         peak = max(peak, N * (1 + sum(f.stored for f in formed)) + largest_product)
+    return _materializing_cost(network, "structured", multiply_adds, entries, nonzero, peak)
+
+
+def _materializing_cost(
+    network: Architecture, method: str, multiply_adds: int, entries: int, nonzero: int, peak: int
+) -> Cost:
+    """The cost of a path that materializes Jacobians: its peak beside the gradient, and its largest stack."""
+    peak_bytes = ENTRY_BYTES * (network.gradient_entries + peak)
     return Cost(
-        "structured",
-        multiply_adds,
-        entries,
-        nonzero,
-        ENTRY_BYTES * (network.gradient_entries + peak),
-        largest_jacobian_bytes=_largest_stack_bytes(network),
+        method, multiply_adds, entries, nonzero, peak_bytes, largest_jacobian_bytes=_largest_stack_bytes(network)
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jacobian_bp.cli.options import add_command, emit
+from jacobian_bp.cli.options import add_command, emit, whole_number
 from jacobian_bp.exercises import SEEDS, every, get, seed_for
 from jacobian_bp.exercises.handout import ANSWER_FORMS, FORMATS, answer_text, sheet
 
@@ -37,20 +37,8 @@ class AnswerParser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
 
-def seed_flag(text: str) -> int:
-    """An argparse ``type`` for ``--seed``: a whole number from 0 to 999999999.
-
-    >>> seed_flag("42")
-    42
-    >>> seed_flag("-1")
-    Traceback (most recent call last):
-    ...
-    argparse.ArgumentTypeError: must be a whole number from 0 to 999999999, got '-1'
-    """
-    stripped = text.strip()
-    if not (stripped.isascii() and stripped.isdigit() and len(stripped) <= len(str(SEEDS))) or int(stripped) >= SEEDS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {SEEDS - 1}, got {text!r}")
-    return int(stripped)
+#: An argparse ``type`` for ``--seed``: a whole number from 0 to 999999999 (the seeds of the variants).
+seed_flag = whole_number(0, SEEDS - 1)
 
 
 def student_flag(text: str) -> str:

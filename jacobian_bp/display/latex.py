@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.errors import ShapeError, UnknownNameError
+from jacobian_bp.errors import InvalidArgumentError, ShapeError, UnknownNameError
 from jacobian_bp.network.dispatch import is_symbolic
 
 if TYPE_CHECKING:
@@ -77,11 +77,17 @@ def space_latex(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> str:
     return rf"\mathbb{{R}}^{{{group(out_shape)}\times{group(in_shape)}}}"
 
 
-def number_latex(value: float, precision: int = 4) -> str:
+def number_latex(value: float, precision: int = 4, decimals: int | None = None) -> str:
     r"""One number with ``precision`` significant digits; ``1e-05`` becomes ``1 \times 10^{-5}``.
+
+    ``decimals`` writes it with that many fixed decimals instead, so that the
+    entries of one matrix line up (``-0.024`` beside ``0.006``); an exact zero
+    stays ``0``, as the structure of a Jacobian shows it.
 
     >>> print(number_latex(0.25), number_latex(-0.0), number_latex(1.5e-5), number_latex(3), sep=" | ")
     0.25 | 0 | 1.5 \times 10^{-5} | 3
+    >>> print(number_latex(-0.0237, decimals=3), number_latex(0.2, decimals=2), number_latex(-1e-9, decimals=3))
+    -0.024 0.20 0.000
     """
     if isinstance(value, (bool, np.bool_)):
         return str(int(value))
@@ -91,6 +97,11 @@ def number_latex(value: float, precision: int = 4) -> str:
         return r"\mathrm{NaN}"
     if math.isinf(value):
         return r"\infty" if value > 0 else r"-\infty"
+    if decimals is not None:
+        if decimals < 0:
+            raise InvalidArgumentError(f"decimals must be a whole number ≥ 0, got {decimals}")
+        text = "0" if value == 0 else format(float(value), f".{decimals}f")
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
     text = format(float(value), f".{precision}g")
     if text == "-0":
         return "0"
@@ -108,27 +119,32 @@ def latex_printer(entries: list[Any]) -> Any:
     return LatexPrinter({"symbol_names": {s: tex_name(s.name) for s in symbols}})
 
 
-def latex_entries(array: np.ndarray) -> np.ndarray:
-    """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape."""
-    import sympy
+def latex_entries(array: np.ndarray, sigmoid: str = "prime") -> np.ndarray:
+    """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape.
+
+    Products are written in chain order with the notes' names
+    (:func:`jacobian_bp.symbolic.printing.notes_latex`); ``sigmoid`` says how ``σ′`` is written.
+    """
+    from jacobian_bp.symbolic.printing import notes_latex
 
     source = np.asarray(array, dtype=object)
-    entries = [sympy.sympify(entry) for entry in source.ravel()]
-    printer = latex_printer(entries)
-    return np.array([printer.doprint(entry) for entry in entries], dtype=object).reshape(source.shape)
+    entries = [notes_latex(entry, sigmoid) for entry in source.ravel()]
+    return np.array(entries, dtype=object).reshape(source.shape)
 
 
-def entry_strings(array: np.ndarray, precision: int = 4) -> np.ndarray:
+def entry_strings(
+    array: np.ndarray, precision: int = 4, decimals: int | None = None, sigmoid: str = "prime"
+) -> np.ndarray:
     """Every entry of ``array`` as LaTeX: an array of strings of the same shape.
 
-    >>> entry_strings(np.array([[0.5, 0.0]])).tolist()
-    [['0.5', '0']]
+    >>> entry_strings(np.array([[0.5, 0.0]])).tolist(), entry_strings(np.array([0.25, 0.2]), decimals=2).tolist()
+    ([['0.5', '0']], ['0.25', '0.20'])
     """
     if is_symbolic(array):
-        return latex_entries(array)
+        return latex_entries(array, sigmoid)
     strings = np.empty(array.shape, dtype=object)
     for index in np.ndindex(array.shape):
-        strings[index] = number_latex(array[index].item(), precision)
+        strings[index] = number_latex(array[index].item(), precision, decimals)
     return strings
 
 
@@ -193,12 +209,17 @@ def jacobian_latex(
     label: bool = True,
     precision: int = 4,
     max_entries: int = MAX_LATEX_ENTRIES,
+    decimals: int | None = None,
+    sigmoid: str = "prime",
 ) -> str:
     r"""The Jacobian as a LaTeX math expression (no ``$`` delimiters).
 
     ``layout="stacked"`` draws a Jacobian whose input is a matrix as a column
     of matrices, one per output entry; ``"flattened"`` draws its matrix form
     with the column groups ruled off. ``label`` puts ``∂y/∂x =`` in front.
+    Numbers keep ``precision`` significant digits, or ``decimals`` fixed
+    decimals; symbolic entries write ``σ′`` as ``sigmoid`` says
+    (:data:`jacobian_bp.symbolic.printing.SIGMOID_FORMS`).
 
     >>> J = jbp.Jacobian(np.array([[0.5, 0.0], [0.0, 0.25]]), (2,), (2,), "∂h¹/∂a¹")
     >>> print(jacobian_latex(J))
@@ -214,7 +235,7 @@ def jacobian_latex(
             f"{jacobian.name} has {jacobian.stored_entries} entries (shape {jacobian.shape}), more than "
             f"max_entries={max_entries} to render as LaTeX; pass a larger max_entries or render a slice of it"
         )
-    strings = entry_strings(jacobian.array, precision)
+    strings = entry_strings(jacobian.array, precision, decimals, sigmoid)
     if strings.ndim == 0:
         return f"{name_latex(jacobian.name)} = {strings.item()}" if label else strings.item()
     body = _stacked(jacobian, strings) if layout == "stacked" else _flattened(jacobian, strings)

@@ -265,13 +265,94 @@ def jacobian_html(jacobian: Jacobian, layout: str = "stacked", precision: int = 
     )
 
 
-def product_latex(factors: list[Jacobian], label: str | None = None, **options: object) -> str:
-    r"""A chain of Jacobians written as a product of matrices, outermost first.
+def visible_width(tex: str) -> int:
+    r"""Roughly how many characters wide ``tex`` reads once typeset: a command is one, scripts count in full.
+
+    >>> visible_width(r"-\left(t - z\right) \sigma'\left(a^{2}\right)"), visible_width("0.125")
+    (14, 5)
+    """
+    text = re.sub(r"\\(left|right|[,;:!]|quad)", "", tex)
+    text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"[{}^_\s]", "", text)
+    return len(text) + 2 * len(re.findall(r"(?<=[^(\s])[-+=]", text))
+
+
+def _grid_width(strings: np.ndarray) -> int:
+    """The width of a matrix of formatted entries: its widest entry per column, a gap each, and the brackets."""
+    rows = np.array(_as_rows(strings), dtype=object)
+    widths = np.vectorize(visible_width, otypes=[int])(rows)
+    return int(widths.max(axis=0).sum()) + 2 * rows.shape[1]
+
+
+def jacobian_width(
+    jacobian: Jacobian,
+    layout: str = "stacked",
+    precision: int = 4,
+    decimals: int | None = None,
+    sigmoid: str = "prime",
+) -> int:
+    """How many characters wide :func:`jacobian_latex` draws ``jacobian`` (without its label), roughly.
+
+    >>> d_a_d_W = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0).factors[-1]
+    >>> jacobian_width(d_a_d_W) < jacobian_width(d_a_d_W, layout="flattened")
+    True
+    """
+    strings = entry_strings(jacobian.array, precision, decimals, sigmoid)
+    if strings.ndim == 0:
+        return visible_width(strings.item())
+    in_shape, out_shape = jacobian.in_shape, jacobian.out_shape
+    if not out_shape:
+        return _grid_width(strings)
+    if layout == "flattened" or len(in_shape) < 2:
+        return _grid_width(strings.reshape(math.prod(out_shape), math.prod(in_shape)))
+    block = max(_grid_width(strings[index]) for index in np.ndindex(out_shape))
+    across = out_shape[-1] if len(out_shape) >= 2 else 1
+    return block * across + 2
+
+
+def product_latex(
+    factors: list[Jacobian],
+    label: str | None = None,
+    result: Jacobian | None = None,
+    width: int | None = None,
+    **options: Any,
+) -> str:
+    r"""A chain of Jacobians written as a product of matrices, outermost first, and its ``result``.
+
+    ``options`` go to :func:`jacobian_latex` (``layout``, ``precision``,
+    ``decimals``, ``sigmoid``). Wider than ``width`` characters
+    (:func:`jacobian_width`), the product breaks across the lines of an
+    ``aligned`` environment, and the result goes on a line of its own.
 
     >>> a = jbp.Jacobian(np.array([2.0]), (), (1,), "∂J/∂z")
     >>> b = jbp.Jacobian(np.array([[0.5]]), (1,), (1,), "∂z/∂a²")
     >>> print(product_latex([a, b], label="∂J/∂a²"))
     \frac{\partial J}{\partial a^{2}} = \begin{bmatrix} 2 \end{bmatrix} \begin{bmatrix} 0.5 \end{bmatrix}
+    >>> print(product_latex([a, b], label="∂J/∂a²", result=jbp.chain(a, b), width=6))
+    \begin{aligned} \frac{\partial J}{\partial a^{2}} &= \begin{bmatrix} 2 \end{bmatrix} \\
+     &\quad \begin{bmatrix} 0.5 \end{bmatrix} \\
+     &= \begin{bmatrix} 1 \end{bmatrix} \end{aligned}
     """
-    body = " ".join(jacobian_latex(factor, label=False, **options) for factor in factors)  # type: ignore[arg-type]
-    return f"{name_latex(label)} = {body}" if label else body
+    pieces = [(jacobian_latex(f, label=False, **options), jacobian_width(f, **_width_options(options))) for f in factors]
+    head = f"{name_latex(label)} = " if label else ""
+    tail = "" if result is None else jacobian_latex(result, label=False, **options)
+    one_line = head + " ".join(tex for tex, _ in pieces) + (f" = {tail}" if tail else "")
+    if width is None or sum(w for _, w in pieces) + 2 * len(pieces) + (visible_width(tail) if tail else 0) <= width:
+        return one_line
+    lines: list[list[str]] = [[]]
+    used = 0
+    for tex, piece_width in pieces:
+        if lines[-1] and used + piece_width > width:
+            lines.append([])
+            used = 0
+        lines[-1].append(tex)
+        used += piece_width + 2
+    body = [(f"{name_latex(label)} " if label else "") + "&= " + " ".join(lines[0])]
+    body += [r" &\quad " + " ".join(line) for line in lines[1:]]
+    if tail:
+        body.append(f" &= {tail}")
+    return r"\begin{aligned} " + " \\\\\n".join(body) + r" \end{aligned}"
+
+
+def _width_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in options.items() if key in ("layout", "precision", "decimals", "sigmoid")}

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from jacobian_bp.cli.cost import add_commands as add_cost_commands
 from jacobian_bp.cli.exercise import add_commands as add_exercise_commands
 from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit, error_message, show_warning
+from jacobian_bp.display.document import FORMATS
+from jacobian_bp.display.walkthrough import STEPS
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
 from jacobian_bp.network.validation import positive_count, positive_number
@@ -44,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Walk the notes' 2-3-1 network through every step, forward pass to every gradient method (the default).",
         [
             "jacobian-bp walkthrough --x 1 0.5 --t 1",
-            "jacobian-bp walkthrough --symbolic --format latex > walkthrough.tex",
+            "jacobian-bp walkthrough --format beamer > slides.tex",
+            "jacobian-bp walkthrough --symbolic --format latex > handout.tex",
+            "jacobian-bp walkthrough --step weight-tensor --format beamer > tensor.tex",
         ],
     )
     walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
@@ -55,9 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     walk.add_argument(
         "--format",
-        choices=("text", "latex", "markdown"),
+        choices=FORMATS,
         default="text",
-        help="output of --symbolic: plain text (default), a LaTeX document, or Markdown with $$ math",
+        help="plain text (default), Markdown with $$ math, a LaTeX handout (with the errata and the exercises), "
+        "or Beamer slides",
+    )
+    walk.add_argument(
+        "--step",
+        choices=STEPS,
+        default=None,
+        metavar="NAME",
+        help="only this step, named after its page of the docs: " + ", ".join(STEPS),
     )
     add_cost_commands(commands)
     add_train_parser(commands)
@@ -150,21 +162,21 @@ def run_walkthrough(args: argparse.Namespace) -> str:
     from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X, walkthrough
     from jacobian_bp.network.mlp import notes_network
 
+    if args.seed < 0:
+        raise InvalidArgumentError(f"--seed must be a whole number ≥ 0, got {args.seed}")
     x = EXAMPLE_X if args.x is None else tuple(args.x)
     t = EXAMPLE_T if args.t is None else args.t
-    if args.format != "text" and not args.symbolic:
-        raise InvalidArgumentError(f"--format {args.format} applies to the symbolic walkthrough; add --symbolic")
     if args.symbolic:
         from jacobian_bp.symbolic.walkthrough import symbolic_walkthrough
 
-        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t)
-    return walkthrough(notes_network(seed=args.seed), x, t)
+        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t, step=args.step)
+    return walkthrough(notes_network(seed=args.seed), x, t, fmt=args.format, step=args.step)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jacobian-bp`` console script; returns the exit status.
 
-    >>> main(["walkthrough", "--format", "latex"])  # "jacobian-bp: error: --format latex applies ..." on stderr
+    >>> main(["walkthrough", "--seed", "-1"])  # "jacobian-bp: error: ..." on stderr
     2
     """
     parser = build_parser()

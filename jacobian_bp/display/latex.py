@@ -333,7 +333,9 @@ def product_latex(
      &\quad \begin{bmatrix} 0.5 \end{bmatrix} \\
      &= \begin{bmatrix} 1 \end{bmatrix} \end{aligned}
     """
-    pieces = [(jacobian_latex(f, label=False, **options), jacobian_width(f, **_width_options(options))) for f in factors]
+    pieces = [
+        (jacobian_latex(f, label=False, **options), jacobian_width(f, **_width_options(options))) for f in factors
+    ]
     head = f"{name_latex(label)} = " if label else ""
     tail = "" if result is None else jacobian_latex(result, label=False, **options)
     one_line = head + " ".join(tex for tex, _ in pieces) + (f" = {tail}" if tail else "")
@@ -356,3 +358,53 @@ def product_latex(
 
 def _width_options(options: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in options.items() if key in ("layout", "precision", "decimals", "sigmoid")}
+
+
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
+_TEXT_ESCAPES |= {"{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_TEXT_SYMBOLS = {
+    "σ": r"\sigma", "δ": r"\delta", "θ": r"\theta", "ε": r"\varepsilon", "η": r"\eta", "λ": r"\lambda",
+    "∂": r"\partial", "∇": r"\nabla", "∈": r"\in", "−": "-", "⊙": r"\odot", "·": r"\cdot", "×": r"\times",
+    "←": r"\leftarrow", "→": r"\rightarrow", "′": "'", "½": r"\tfrac12", "≈": r"\approx", "≤": r"\le",
+    "≥": r"\ge", "≠": r"\ne", "∑": r"\sum", "Σ": r"\Sigma", "‖": r"\|", "…": r"\dots", "ℝ": r"\mathbb{R}",
+}  # fmt: skip
+_TEXT_WORDS = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
+_SUPERSCRIPT_RUN = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵀ⁽⁾⁻⁺"
+_SUBSCRIPT_RUN = "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₚ,"
+_SCRIPT_PLAIN = str.maketrans(_SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1], "0123456789iT()-+" + "0123456789ijknp")
+_SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?((?<=[^ ,])[{_SUBSCRIPT_RUN}]*[{_SUBSCRIPT_RUN[:-1]}])?")
+
+
+def text_latex(text: str) -> str:
+    r"""Plain text with the notes' Unicode (``∂J/∂w²₁``, ``σ′``, ``B̄``) as LaTeX text, special characters escaped.
+
+    >>> print(text_latex("∂J/∂w²₁ = −(t − z) h₁"))
+    \ensuremath{\partial}J/\ensuremath{\partial}w\ensuremath{^{2}_{1}} = \ensuremath{-}(t \ensuremath{-} z) h\ensuremath{_{1}}
+    >>> print(text_latex("σ′(a²), 50% & B̄"))
+    \ensuremath{\sigma}\ensuremath{'}(a\ensuremath{^{2}}), 50\% \& \ensuremath{\bar{B}}
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        scripts = _SCRIPTS.match(text, i) if char in _SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1] else None
+        if scripts and scripts.group(0):
+            sup, sub = scripts.group(1), scripts.group(2)
+            out.append(
+                r"\ensuremath{"
+                + (f"^{{{sup.translate(_SCRIPT_PLAIN)}}}" if sup else "")
+                + (f"_{{{sub.translate(_SCRIPT_PLAIN)}}}" if sub else "")
+                + "}"
+            )
+            i = scripts.end()
+            continue
+        if i + 1 < len(text) and text[i + 1] == "\u0304":  # a combining bar: the notes' B̄
+            out.append(rf"\ensuremath{{\bar{{{char}}}}}")
+            i += 2
+            continue
+        if char in _TEXT_SYMBOLS:
+            out.append(rf"\ensuremath{{{_TEXT_SYMBOLS[char]}}}")
+        else:
+            out.append(_TEXT_ESCAPES.get(char) or _TEXT_WORDS.get(char) or char)
+        i += 1
+    return "".join(out)

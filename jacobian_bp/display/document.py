@@ -195,7 +195,7 @@ def _frames(step: Step) -> str:
         elif block.tex:
             frames[-1][1].append(block.tex)
     return "".join(
-        f"\\begin{{frame}}{{{title}}}\n\\small\n" + "\n\n".join(content) + "\n\\end{frame}\n\n"
+        f"\\begin{{frame}}{{{title}}}\n\\small\\compactdisplays\n" + "\n\n".join(content) + "\n\\end{frame}\n\n"
         for title, content in frames
         if content
     )
@@ -244,6 +244,7 @@ _BEAMER = r"""\documentclass[11pt]{beamer}
 \usepackage{tabularx}
 \setcounter{MaxMatrixCols}{20}
 \setbeamertemplate{navigation symbols}{}
+\newcommand{\compactdisplays}{\setlength{\abovedisplayskip}{4pt}\setlength{\belowdisplayskip}{4pt}}
 \title{TITLE}
 \date{}
 \begin{document}

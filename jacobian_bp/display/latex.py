@@ -277,7 +277,7 @@ def visible_width(tex: str) -> int:
     return len(text) + 2 * len(re.findall(r"(?<=[^(\s])[-+=]", text))
 
 
-def _grid_width(strings: np.ndarray) -> int:
+def grid_width(strings: np.ndarray) -> int:
     """The width of a matrix of formatted entries: its widest entry per column, a gap each, and the brackets."""
     rows = np.array(_as_rows(strings), dtype=object)
     widths = np.vectorize(visible_width, otypes=[int])(rows)
@@ -302,10 +302,10 @@ def jacobian_width(
         return visible_width(strings.item())
     in_shape, out_shape = jacobian.in_shape, jacobian.out_shape
     if not out_shape:
-        return _grid_width(strings)
+        return grid_width(strings)
     if layout == "flattened" or len(in_shape) < 2:
-        return _grid_width(strings.reshape(math.prod(out_shape), math.prod(in_shape)))
-    block = max(_grid_width(strings[index]) for index in np.ndindex(out_shape))
+        return grid_width(strings.reshape(math.prod(out_shape), math.prod(in_shape)))
+    block = max(grid_width(strings[index]) for index in np.ndindex(out_shape))
     across = out_shape[-1] if len(out_shape) >= 2 else 1
     return block * across + 2
 
@@ -336,10 +336,27 @@ def product_latex(
     pieces = [
         (jacobian_latex(f, label=False, **options), jacobian_width(f, **_width_options(options))) for f in factors
     ]
-    head = f"{name_latex(label)} = " if label else ""
-    tail = "" if result is None else jacobian_latex(result, label=False, **options)
-    one_line = head + " ".join(tex for tex, _ in pieces) + (f" = {tail}" if tail else "")
-    if width is None or sum(w for _, w in pieces) + 2 * len(pieces) + (visible_width(tail) if tail else 0) <= width:
+    tail = None if result is None else jacobian_latex(result, label=False, **options)
+    return broken_product(name_latex(label) if label else "", pieces, tail, width)
+
+
+def broken_product(head: str, pieces: list[tuple[str, int]], tail: str | None = None, width: int | None = None) -> str:
+    r"""``head = piece piece ... = tail`` on one line, or across the lines of ``aligned`` beyond ``width`` characters.
+
+    ``pieces`` are the factors' LaTeX with their widths (:func:`visible_width`);
+    the pieces are packed greedily, and ``tail`` (the result) gets a line of its own.
+
+    >>> print(broken_product("y", [("a", 1), ("b", 1)], "c"))
+    y = a b = c
+    >>> print(broken_product("y", [("a", 1), ("b", 1)], "c", width=2))
+    \begin{aligned} y &= a \\
+     &\quad b \\
+     &= c \end{aligned}
+    """
+    equals = f"{head} = " if head else ""
+    one_line = equals + " ".join(tex for tex, _ in pieces) + (f" = {tail}" if tail else "")
+    total = sum(w for _, w in pieces) + 2 * len(pieces) + (visible_width(tail) if tail else 0)
+    if width is None or total <= width:
         return one_line
     lines: list[list[str]] = [[]]
     used = 0
@@ -349,7 +366,7 @@ def product_latex(
             used = 0
         lines[-1].append(tex)
         used += piece_width + 2
-    body = [(f"{name_latex(label)} " if label else "") + "&= " + " ".join(lines[0])]
+    body = [(f"{head} " if head else "") + "&= " + " ".join(lines[0])]
     body += [r" &\quad " + " ".join(line) for line in lines[1:]]
     if tail:
         body.append(f" &= {tail}")
@@ -378,8 +395,8 @@ _SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?((?<=[^ ,])[{_SUBSCRIPT_RUN}]*[{
 def text_latex(text: str) -> str:
     r"""Plain text with the notes' Unicode (``∂J/∂w²₁``, ``σ′``, ``B̄``) as LaTeX text, special characters escaped.
 
-    >>> print(text_latex("∂J/∂w²₁ = −(t − z) h₁"))
-    \ensuremath{\partial}J/\ensuremath{\partial}w\ensuremath{^{2}_{1}} = \ensuremath{-}(t \ensuremath{-} z) h\ensuremath{_{1}}
+    >>> print(text_latex("∂J/∂w²₁ = −(t − z)"))
+    \ensuremath{\partial}J/\ensuremath{\partial}w\ensuremath{^{2}_{1}} = \ensuremath{-}(t \ensuremath{-} z)
     >>> print(text_latex("σ′(a²), 50% & B̄"))
     \ensuremath{\sigma}\ensuremath{'}(a\ensuremath{^{2}}), 50\% \& \ensuremath{\bar{B}}
     """

@@ -246,7 +246,8 @@ def _weight_tensor(chain_: object) -> Step:
     # Approach 1: the row times the slice of ∂a¹/∂W¹ for each row j of W¹, then collate the pieces.
     pieces = [g.array @ d_a_d_W.array[:, j, :] for j in range(d_a_d_W.in_shape[0])]
     slice_lines = [
-        rf"\frac{{\partial J}}{{\partial W^{{1}}_{{{j + 1},:}}}} = g {matrix_tex(d_a_d_W.array[:, j, :])} = {matrix_tex(piece)}"
+        rf"\frac{{\partial J}}{{\partial W^{{1}}_{{{j + 1},:}}}} = g {matrix_tex(d_a_d_W.array[:, j, :])} = "
+        + matrix_tex(piece)
         for j, piece in enumerate(pieces)
     ]
     slice_lines.append(f"{name_latex('∂J/∂W¹')} = {matrix_tex(results['slices'].array)}")

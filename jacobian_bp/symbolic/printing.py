@@ -101,6 +101,8 @@ def _chain_position(factor: sympy.Expr) -> tuple[float, int, int, str]:
         kind = 0
     elif core.has(sigma, sigma_prime) or any(s.name[0] in "hz" for s in symbols):
         kind = 1
+    elif core.free_symbols and all(s.name.startswith("b") for s in symbols):
+        kind = 3  # a bias closes a sum, as in a = w x + b
     else:
         kind = 2
     return (-layer, kind, int(isinstance(core, sympy.Add)), str(core))
@@ -195,6 +197,8 @@ def notes_latex(expression: Any, sigmoid: str = "prime") -> str:
     >>> entry = sym.jacobian_chain(sym.notes_network()).contract().array[0, 0]
     >>> print(notes_latex(entry))
     -\left(t - z\right) \sigma'\left(a^{2}\right) w^{2}_{1} \sigma'\left(a^{1}_{1}\right) x_{1}
+    >>> print(notes_latex(sym.notes_network().loss().diff(sym.symbol("z"))), notes_latex(sym.notes_network().a[1][0]))
+    -\left(t - z\right) a^{1}_{1}
     >>> print(notes_latex(entry, sigmoid="outputs"))
     -\left(t - z\right) z \left(1 - z\right) w^{2}_{1} h^{1}_{1} \left(1 - h^{1}_{1}\right) x_{1}
     """
@@ -202,4 +206,6 @@ def notes_latex(expression: Any, sigmoid: str = "prime") -> str:
     printer = latex_printer([entry])
     if entry.is_number or not isinstance(entry, (sympy.Mul, sympy.Add)):
         return printer.doprint(entry)
+    if isinstance(entry, sympy.Add) and min(entry.args, key=_sum_order).as_coeff_Mul()[0] < 0:
+        return rf"-\left({_sum_latex(list((-entry).args), printer)}\right)"
     return _product_latex(entry, printer)

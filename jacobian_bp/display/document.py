@@ -160,7 +160,7 @@ def _latex(block: Block) -> str:
     if block.kind in ("reveal", "unfold"):
         return (
             "\\[\n\\begin{aligned}\n"
-            + " \\\\[1ex]\n".join(_aligned(line) for line in block.lines)
+            + " \\\\\n".join(_aligned(line) for line in block.lines)
             + "\n\\end{aligned}\n\\]"
         )
     return f"\\[\n{block.tex}\n\\]"

@@ -325,7 +325,7 @@ def _backprop(net: MLP, chain_: object, x: Array, t: Array) -> Step:
             "\n".join(text),
             r"The book's convention: $g$ is a column, and it is reused from layer to layer.",
         ),
-        frame("k = 2"),
+        frame("Algorithm 6.4, k = 2"),
         unfold(
             [
                 rf"g \leftarrow \nabla_{{z}} J = z - t = {matrix_tex(g_output, column=True)}",
@@ -335,7 +335,7 @@ def _backprop(net: MLP, chain_: object, x: Array, t: Array) -> Step:
                 rf"g \leftarrow W^{{2T}} g = {matrix_tex(g_h1, column=True)}",
             ]
         ),
-        frame("k = 1"),
+        frame("Algorithm 6.4, k = 1"),
         unfold(
             [
                 rf"g \leftarrow g \odot \sigma'(a^{{1}}) = {matrix_tex(g_a1, column=True)}",
@@ -381,8 +381,8 @@ def walkthrough(
     True
     >>> print(walkthrough(step="outer-product").splitlines()[2])
     5. The outer product
-    >>> walkthrough(fmt="beamer", step="backprop").count(r"\\begin{frame}")
-    3
+    >>> walkthrough(fmt="beamer", step="backprop").count(r"\\begin{frame}")  # the title and the step's three
+    4
     """
     net = notes_network() if net is None else net
     steps = _pick(walkthrough_steps(net, x, t), step)

@@ -60,3 +60,12 @@ def shape_text(shape: Shape) -> str:
     ('3×2', '3', 'a scalar')
     """
     return "×".join(str(n) for n in shape) if shape else "a scalar"
+
+
+def has_shape(shape: Shape) -> str:
+    """``has shape 3×2``, or ``is a scalar`` for no axes: the phrase a sentence about a shape needs.
+
+    >>> has_shape((3, 2)), has_shape(())
+    ('has shape 3×2', 'is a scalar')
+    """
+    return f"has shape {shape_text(shape)}" if shape else "is a scalar"

@@ -106,6 +106,26 @@ def largest_difference(answer: Array, truth: Array) -> tuple[dict[str, Any], str
     return detail, sentence
 
 
+def entry_by_entry(rtol: float, atol: float) -> Any:
+    """``unknown(answer, truth)`` for :func:`~jacobian_bp.answers.verdict.grade`: the largest difference, and
+    which entries are right and which are not (each held to ``atol + rtol · max |truth|``).
+
+    >>> detail, _ = entry_by_entry(1e-6, 0.0)(np.array([1.0, 3.0]), np.array([1.0, 2.0]))
+    >>> detail["right_entries"], detail["wrong_entries"]
+    ([(0,)], [(1,)])
+    """
+
+    def unknown(answer: Array, truth: Array) -> tuple[dict[str, Any], str]:
+        detail, sentence = largest_difference(answer, truth)
+        bound = atol + rtol * float(np.max(np.abs(truth), initial=0.0))
+        right = np.abs(answer - truth) <= bound
+        detail["right_entries"] = [tuple(int(i) for i in index) for index in np.argwhere(right)]
+        detail["wrong_entries"] = [tuple(int(i) for i in index) for index in np.argwhere(~right)]
+        return detail, sentence
+
+    return unknown
+
+
 def _constant_ratio(answer: Array, truth: Array) -> float | None:
     """``c`` if ``answer ≈ c · truth`` for one constant ``c`` (and the truth has more than one non-zero entry)."""
     if np.count_nonzero(truth) < 2:
@@ -151,4 +171,4 @@ def check_answer(
     ]
     kind = "matrix" if wrt.startswith("W") else "vector"
     reason = f"in numerator layout the gradient of the scalar J has the shape of the {kind} {display_name(wrt)}"
-    return grade(question, array, truth, mistakes, same, largest_difference, reason)
+    return grade(question, array, truth, mistakes, same, entry_by_entry(rtol, atol), reason)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from jacobian_bp.answers.layout import read_as, shape_text, transposed
+from jacobian_bp.answers.layout import has_shape, read_as, shape_text, transposed
 from jacobian_bp.display import html as html_view
 
 Array = np.ndarray
@@ -38,6 +38,19 @@ class Diagnosis:
     detail: Mapping[str, Any]
     explanation: str
     where: str = ""
+    #: What is wrong without any correct value (no number, formula or shape of the truth), for
+    #: :meth:`Verdict.report` with ``reveal=False``; "" falls back to the catalogue's line for ``key``.
+    hidden: str = ""
+
+    def without_truth(self) -> str:
+        """:attr:`hidden`, or the catalogue's one line for the key: what is wrong, giving away no correct value.
+
+        >>> Diagnosis("sign", {}, "t − z where z − t = 0.3 belongs").without_truth()
+        'the negative of the gradient: t − z where the loss derivative is z − t'
+        """
+        from jacobian_bp.answers.catalogue import MISTAKES
+
+        return self.hidden or MISTAKES.get(self.key, self.key)
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,10 @@ class Verdict:
     explanation: str = ""
     #: Where the answer departs from the truth ("" when correct or unknown).
     where: str = ""
+    #: What is wrong, giving away no correct value (see :meth:`report`); "" falls back to the catalogue's line.
+    hidden: str = ""
+    #: Lines printed before the verdict whatever ``reveal`` says: how the answer was read, at what precision.
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         if self.correct:
@@ -97,18 +114,44 @@ class Verdict:
         return html_view.table(["", ""], rows, caption=f"✗ {self.question}: not correct")
 
     def __str__(self) -> str:
+        return self.report(reveal=True)
+
+    def report(self, reveal: bool = True) -> str:
+        """The report a student reads; with ``reveal=False`` it holds no correct value.
+
+        ``reveal=False`` keeps what is wrong and where in the chain, but no number,
+        formula or shape of the truth: for a student who should try again.
+
+        >>> net = jbp.notes_network()
+        >>> right = jbp.gradient(net, [1.0, 0.5], 1.0)["W2"]
+        >>> print(jbp.check_answer(-right, net, [1.0, 0.5], 1.0, wrt="W2").report(reveal=False))
+        ∂J/∂W²: not correct (sign).
+        What is wrong: the negative of the gradient: t − z where the loss derivative is z − t
+        Where it departs: [∂J/∂z] · ∂z/∂a² · ∂a²/∂W²
+        """
+        lines = list(self.notes)
         if self.correct:
-            return f"{self.question}: correct."
-        lines = [f"{self.question}: not correct ({self.mistake})."]
-        lines.append(f"What is wrong: {self.explanation}")
+            return "\n".join([*lines, f"{self.question}: correct."])
+        lines.append(f"{self.question}: not correct ({self.mistake}).")
+        explanation = self.explanation if reveal else self.without_truth()
+        lines.append(f"What is wrong: {explanation}")
         if self.where:
             lines.append(f"Where it departs: {self.where}")
         others = [c for c in self.candidates[1:]]
         if others:
-            lines.append("Also explained by: " + "; ".join(f"{c.key} — {c.explanation}" for c in others))
-        lines.append("The correct value:")
-        lines.extend("  " + line for line in format_value(self.expected).splitlines())
+            said = [f"{c.key} — {c.explanation if reveal else c.without_truth()}" for c in others]
+            lines.append("Also explained by: " + "; ".join(said))
+        if reveal:
+            lines.append("The correct value:")
+            lines.extend("  " + line for line in format_value(self.expected).splitlines())
         return "\n".join(lines)
+
+    def without_truth(self) -> str:
+        """What is wrong, giving away no correct value: :attr:`hidden`, or the catalogue's line for the mistake."""
+        if self.hidden:
+            return self.hidden
+        first = self.candidates[0] if self.candidates else Diagnosis(self.mistake or "", {}, "")
+        return first.without_truth()
 
 
 def format_value(value: Any) -> str:
@@ -181,8 +224,24 @@ def grade(
         sentence = f"it is laid out as the transpose ({shape_text(answer.shape)}), and even read back {sentence}"
     else:
         detail, sentence = unknown(fitted, truth)
-    unexplained = Diagnosis("unknown", detail, sentence)
+    unexplained = Diagnosis("unknown", detail, sentence, hidden=which_entries(detail))
     return Verdict(False, "unknown", detail, (unexplained,), question, truth, sentence)
+
+
+def which_entries(detail: Mapping[str, Any]) -> str:
+    """For an unexplained answer: which entries are right and which are not (indices only, no values), if known.
+
+    >>> which_entries({"right_entries": [(0,)], "wrong_entries": [(1,), (2,)]})
+    'no mistake of the catalogue explains it; entries [0] are right, entries [1], [2] are not.'
+    >>> which_entries({})
+    'no mistake of the catalogue explains it.'
+    """
+    if "wrong_entries" not in detail or len(detail["wrong_entries"]) + len(detail.get("right_entries", ())) < 2:
+        return "no mistake of the catalogue explains it."
+    right = ", ".join(str(list(i)) for i in detail.get("right_entries", ()))
+    wrong = ", ".join(str(list(i)) for i in detail["wrong_entries"])
+    right_said = f"entries {right} are right, " if right else "no entry is right; "
+    return f"no mistake of the catalogue explains it; {right_said}entries {wrong} are not."
 
 
 def equals(value: Array, same: Same) -> Matches:
@@ -206,9 +265,13 @@ def wrong_shape(question: str, answer: Array, truth: Array, reason: str = "") ->
     the answer has shape 3×3, but ∂J/∂W¹ has shape 3×2: it has the shape of W¹.
     """
     detail = {"shape": tuple(answer.shape), "expected_shape": tuple(truth.shape)}
-    sentence = f"the answer has shape {shape_text(answer.shape)}, but {question} has shape {shape_text(truth.shape)}"
+    sentence = f"the answer {has_shape(answer.shape)}, but {question} {has_shape(truth.shape)}"
     sentence += f": {reason}." if reason else "."
-    diagnosis = Diagnosis("wrong_shape", detail, sentence)
+    hidden = (
+        f"the answer {has_shape(answer.shape)}, which is neither the shape {question} has in numerator layout "
+        "nor its transpose."
+    )
+    diagnosis = Diagnosis("wrong_shape", detail, sentence, hidden=hidden)
     return Verdict(False, "wrong_shape", detail, (diagnosis,), question, truth, sentence)
 
 
@@ -221,5 +284,5 @@ def not_finite(question: str, answer: Array, truth: Any) -> Verdict:
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(answer))[0])
     detail = {"index": index, "value": float(answer[index])}
     sentence = f"entry {list(index)} of the answer is {answer[index]}; the gradient of a finite loss is finite."
-    diagnosis = Diagnosis("not_finite", detail, sentence)
+    diagnosis = Diagnosis("not_finite", detail, sentence, hidden=sentence)
     return Verdict(False, "not_finite", detail, (diagnosis,), question, truth, sentence)

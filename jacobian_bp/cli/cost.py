@@ -16,7 +16,18 @@ from jacobian_bp.chain.budget import MAX_BYTES_ENV, format_bytes
 from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.chain.order import ORDERS
 from jacobian_bp.chain.output_chain import output_chain
-from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit
+from jacobian_bp.cli.options import (
+    LARGER_BUDGET,
+    MAX_FACTORS,
+    add_command,
+    bounded_depth,
+    emit,
+    non_negative_int,
+    positive_int,
+    whole_number,
+    width,
+    writable_path,
+)
 from jacobian_bp.costs import CostTable, cost_table
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError
@@ -33,7 +44,7 @@ PICTURES = ("jacobian", "chain", "cost")
 def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sizes",
-        type=int,
+        type=width,
         nargs="+",
         default=None,
         metavar="N",
@@ -42,7 +53,9 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
     parser.add_argument("--output-activation", default=None, help="output activation (default: the hidden one)")
     parser.add_argument("--loss", default="mse", help=f"one of {', '.join(LOSSES)} (default mse)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the parameters and the data (default 0)")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the parameters and the data (default 0)"
+    )
 
 
 def add_commands(commands: Any) -> None:
@@ -59,7 +72,7 @@ def add_commands(commands: Any) -> None:
         f"--batch, or {LARGER_BUDGET}",
     )
     _add_network_options(cost)
-    cost.add_argument("--batch", type=int, default=1, help="examples in the batch (default 1)")
+    cost.add_argument("--batch", type=positive_int(), default=1, help="examples in the batch (default 1)")
     cost.add_argument(
         "--timings",
         action="store_true",
@@ -85,7 +98,9 @@ def add_commands(commands: Any) -> None:
         budget_advice=f"Use smaller --sizes, or {LARGER_BUDGET}",
     )
     plot.add_argument("picture", choices=PICTURES, help="what to draw")
-    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it, e.g. chain.png")
+    plot.add_argument(
+        "-o", "--output", type=writable_path, required=True, metavar="FILE", help="where to write it, e.g. chain.png"
+    )
     _add_network_options(plot)
     plot.add_argument(
         "--wrt",
@@ -94,20 +109,20 @@ def add_commands(commands: Any) -> None:
     )
     plot.add_argument(
         "--factor",
-        type=int,
+        type=whole_number(-MAX_FACTORS, MAX_FACTORS - 1),
         default=-1,
         help="which factor of the chain `plot jacobian` draws, 0 = ∂J/∂z (default -1, the last)",
     )
     plot.add_argument(
         "--widths",
-        type=int,
+        type=width,
         nargs="+",
         default=[8, 16, 32, 64, 128, 256],
         metavar="W",
         help="widths for `plot cost` (default 8 16 32 64 128 256)",
     )
-    plot.add_argument("--depth", type=int, default=3, help="layers of the network of `plot cost` (default 3)")
-    plot.add_argument("--batch", type=int, default=1, help="batch size for `plot cost` (default 1)")
+    plot.add_argument("--depth", type=bounded_depth, default=3, help="layers of the network of `plot cost` (default 3)")
+    plot.add_argument("--batch", type=positive_int(), default=1, help="batch size for `plot cost` (default 1)")
     plot.set_defaults(run=run_plot)
 
 

@@ -1,4 +1,4 @@
-"""Exercises on the notes, each with a statement, hints, a checker and a worked solution.
+"""Exercises on the notes, each with a statement, hints, a checker and a worked solution; a variant per student.
 
 >>> [(e.number, e.kind) for e in jbp.exercises.EXERCISES][:4]
 [(1, 'formula'), (2, 'formula'), (3, 'formula'), (4, 'shape')]
@@ -6,27 +6,42 @@
 >>> exercise.check([[8, 10], [20, 22]]).correct, exercise.check([[8, 20], [10, 22]]).mistake
 (True, 'transposed')
 
-From the shell: ``jacobian-bp exercise list``, ``jacobian-bp exercise show 7``,
-``jacobian-bp exercise check 7 answer.npy`` (exit status 0 when right, 1 when not).
+A teacher gives each student a variant: ``jbp.exercises.get(6, seed=jbp.exercises.seed_for("s1234567"))``
+has its own network and example, printed in its statement.
+
+From the shell: ``jacobian-bp exercise list``, ``jacobian-bp exercise show 7 --student s1234567``,
+``jacobian-bp exercise check 7 answer.npy`` (exit status 0 when right, 1 when not),
+``jacobian-bp exercise sheet --student s1234567 --key``, ``jacobian-bp exercise grade FOLDER``.
 """
 
 from __future__ import annotations
 
-from jacobian_bp.errors import UnknownNameError
-from jacobian_bp.exercises.catalogue import EXERCISES
-from jacobian_bp.exercises.exercise import KINDS, Exercise
+from typing import Any
+
+from jacobian_bp.exercises.drawing import SEEDS, seed_for
+from jacobian_bp.exercises.exercise import KINDS, Definition, Exercise, Setting
+from jacobian_bp.exercises.registry import definition, every, get, register, unregister, validate
 
 
-def get(number: int | str) -> Exercise:
-    """Exercise ``number`` (1-based, as listed) or the one with that slug; an unknown one lists the valid choices.
-
-    >>> jbp.exercises.get(2).title, jbp.exercises.get("a-times-B").number
-    ('∂J/∂w²₁ for one example', 7)
-    """
-    for exercise in EXERCISES:
-        if str(number) in (str(exercise.number), exercise.slug):
-            return exercise
-    raise UnknownNameError.for_choice("exercise", number, [str(e.number) for e in EXERCISES])
+def __getattr__(name: str) -> Any:
+    # EXERCISES follows the registry: an exercise registered later is listed too.
+    if name == "EXERCISES":
+        return every()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["EXERCISES", "KINDS", "Exercise", "get"]
+__all__ = [
+    "EXERCISES",
+    "KINDS",
+    "SEEDS",
+    "Definition",
+    "Exercise",
+    "Setting",
+    "definition",
+    "every",
+    "get",
+    "register",
+    "seed_for",
+    "unregister",
+    "validate",
+]

@@ -79,7 +79,6 @@ def test_timings_leave_out_the_per_entry_paths_of_a_large_network_unless_asked(c
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["cost", "--batch", "0"], "--batch must be at least 1"),
         (["cost", "--loss", "hinge"], "unknown loss 'hinge'; valid choices are 'mse'"),
         (["cost", "--activation", "swish"], "unknown activation 'swish'"),
         (["cost", "--methods", "reshape", "fastest"], "unknown gradient method 'fastest'"),
@@ -131,9 +130,7 @@ def test_plot_writes_a_picture(capsys, tmp_path, argv):
         (["jacobian", "--factor", "7"], "--factor 7 is out of range: the chain has 5 factors"),
         (["jacobian", "--wrt", "W9"], "unknown parameter 'W9'; valid choices are 'W1', 'b1', 'W2', 'b2'"),
         (["jacobian", "-o", "{tmp}/x.docx"], "unknown picture format 'docx'"),
-        (["chain", "-o", "{tmp}/no/such/folder/x.png"], "does not exist"),
         (["cost", "--widths", "16", "8"], "widths must be increasing"),
-        (["cost", "--depth", "0"], "depth and batch must be at least 1"),
     ],
 )
 def test_plot_errors(capsys, tmp_path, argv, message):

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         [
             "jacobian-bp walkthrough --x 1 0.5 --t 1",
             "jacobian-bp walkthrough --format beamer > slides.tex",
-            "jacobian-bp walkthrough --symbolic --format latex > handout.tex",
+            "jacobian-bp walkthrough --format latex --student s1234567 > handout.tex",
             "jacobian-bp walkthrough --step weight-tensor --format beamer > tensor.tex",
         ],
     )
@@ -81,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME",
         help="only this step, named after its page of the docs: " + ", ".join(STEPS),
+    )
+    variant = walk.add_mutually_exclusive_group()
+    variant.add_argument(
+        "--student", default=None, metavar="ID", help="--format latex: the exercises of this student's variant"
+    )
+    variant.add_argument(
+        "--variant",
+        type=non_negative_int,
+        default=None,
+        metavar="SEED",
+        help="--format latex: the exercises of the variant with this seed (default: the exercises as listed)",
     )
     add_cost_commands(commands)
     add_train_parser(commands)
@@ -181,11 +192,21 @@ def run_walkthrough(args: argparse.Namespace) -> str:
 
     x = EXAMPLE_X if args.x is None else tuple(args.x)
     t = EXAMPLE_T if args.t is None else args.t
+    variant = args.variant
+    if args.student is not None or variant is not None:
+        from jacobian_bp.exercises.drawing import check_seed, seed_for
+
+        if args.format != "latex" or args.step is not None:
+            raise InvalidArgumentError(
+                "--student and --variant choose the exercises of the handout: use them with --format latex "
+                "and without --step"
+            )
+        variant = seed_for(args.student) if args.student is not None else check_seed(variant)
     if args.symbolic:
         from jacobian_bp.symbolic.walkthrough import symbolic_walkthrough
 
-        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t, step=args.step)
-    return walkthrough(notes_network(seed=args.seed), x, t, fmt=args.format, step=args.step)
+        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t, step=args.step, variant=variant)
+    return walkthrough(notes_network(seed=args.seed), x, t, fmt=args.format, step=args.step, variant=variant)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -88,10 +88,11 @@ def pick_steps(steps: list[Step], name: str | None) -> list[Step]:
     return chosen
 
 
-def render(title: str, steps: list[Step], fmt: str = "text", handout: bool = True) -> str:
+def render(title: str, steps: list[Step], fmt: str = "text", handout: bool = True, variant: int | None = None) -> str:
     """The steps as plain text, Markdown, a LaTeX article or Beamer slides.
 
-    ``handout`` adds the errata and the exercises to the LaTeX article.
+    ``handout`` adds the errata and the exercises (of the ``variant`` with that
+    seed, see :func:`jacobian_bp.exercises.get`) to the LaTeX article.
     """
     if fmt not in FORMATS:
         raise UnknownNameError.for_choice("walkthrough format", fmt, FORMATS)
@@ -104,7 +105,7 @@ def render(title: str, steps: list[Step], fmt: str = "text", handout: bool = Tru
     if fmt == "latex":
         body = [text for step in steps for block in _with_heading(step) if (text := _latex(block))]
         if handout:
-            body += [_latex(block) for block in [*errata_blocks(), *exercise_blocks()]]
+            body += [_latex(block) for block in [*errata_blocks(), *exercise_blocks(variant)]]
         return _ARTICLE.replace("TITLE", text_latex(title)) + "\n\n".join(body) + "\n\\end{document}\n"
     return _BEAMER.replace("TITLE", text_latex(title)) + "".join(_frames(step) for step in steps) + "\\end{document}\n"
 
@@ -159,9 +160,7 @@ def _latex(block: Block) -> str:
         return "\\noindent\n" + _tabular(block.rows)
     if block.kind in ("reveal", "unfold"):
         return (
-            "\\[\n\\begin{aligned}\n"
-            + " \\\\\n".join(_aligned(line) for line in block.lines)
-            + "\n\\end{aligned}\n\\]"
+            "\\[\n\\begin{aligned}\n" + " \\\\\n".join(_aligned(line) for line in block.lines) + "\n\\end{aligned}\n\\]"
         )
     return f"\\[\n{block.tex}\n\\]"
 
@@ -201,6 +200,26 @@ def _frames(step: Step) -> str:
     )
 
 
+def statement_latex(text: str) -> str:
+    r"""Text whose indented lines are laid out by hand (a matrix, a table): those keep their lines and spaces.
+
+    (The empty box keeps a line's leading spaces, which TeX drops after a line break.)
+
+    >>> print(statement_latex("has\n  W1 = [[1, 2]]\nand"))
+    has
+    \\\texttt{\mbox{}~~W1~=~[[1,~2]]}\\
+    and
+    """
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("  "):
+            lines.append(r"\\\texttt{\mbox{}" + text_latex(line).replace(" ", "~") + r"}\\")
+        else:
+            lines.append(text_latex(line))
+    joined = "\n".join(lines)
+    return joined.replace("\\\\\n\\\\", "\\\\\n")
+
+
 def errata_blocks() -> list[Block]:
     """The notes' errata as a table (:data:`jacobian_bp.display.errata.ERRATA`), for the handout."""
     rows = [("printed", "correct", "kind"), *((e.printed, e.correct, e.kind) for e in ERRATA)]
@@ -214,14 +233,15 @@ def errata_blocks() -> list[Block]:
     ]
 
 
-def exercise_blocks() -> list[Block]:
-    """The exercises' statements and hints, for the handout."""
-    from jacobian_bp.exercises import EXERCISES
+def exercise_blocks(variant: int | None = None) -> list[Block]:
+    """The exercises' statements and hints, for the handout: today's, or the variant with seed ``variant``."""
+    from jacobian_bp.exercises import every
 
-    blocks = [Block("heading", "Exercises", "Exercises")]
-    for exercise in EXERCISES:
+    title = "Exercises" if variant is None else f"Exercises (variant {variant})"
+    blocks = [Block("heading", title, title)]
+    for exercise in every(variant):
         blocks.append(frame(f"Exercise {exercise.number}: {exercise.title} ({exercise.section})"))
-        blocks.append(paragraph(exercise.statement))
+        blocks.append(paragraph(exercise.statement, statement_latex(exercise.statement)))
         blocks += [paragraph(f"Hint {i}: {hint}") for i, hint in enumerate(exercise.hints, start=1)]
     return blocks
 

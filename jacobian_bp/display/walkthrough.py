@@ -371,10 +371,13 @@ def walkthrough(
     t: float = EXAMPLE_T,
     fmt: str = "text",
     step: str | None = None,
+    variant: int | None = None,
 ) -> str:
     """Every step of the notes for one example, as text, Markdown, a LaTeX handout or Beamer slides.
 
-    ``step`` (one of :data:`STEPS`) gives that step alone.
+    ``step`` (one of :data:`STEPS`) gives that step alone. The LaTeX handout
+    ends with the errata and the exercises: today's, or the ``variant`` with
+    that seed (``jbp.exercises.seed_for(student)`` gives a student's).
 
     >>> text = walkthrough()
     >>> "R^{3×(3×2)}" in text and "all agree" in text
@@ -386,4 +389,4 @@ def walkthrough(
     """
     net = notes_network() if net is None else net
     steps = _pick(walkthrough_steps(net, x, t), step)
-    return render(TITLE, steps, fmt, handout=step is None)
+    return render(TITLE, steps, fmt, handout=step is None, variant=variant)

@@ -377,9 +377,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         ),
         draw=_product_setting,
         answer=_a_B,
-        check=lambda s, answer: array_checker(
-            "aB", _a_B(s), {(1, 4): "the product a B̄ before it is reshaped to 2×2"}
-        )(answer),
+        check=lambda s, answer: array_checker("aB", _a_B(s), {(1, 4): "the product a B̄ before it is reshaped to 2×2"})(
+            answer
+        ),
         mistake=lambda s: _a_B(s).T,
         worked="$products; a B̄ = $flat, which reshapes to the same 2×2.",
     ),

@@ -384,13 +384,19 @@ def _checks(chain_W1: object, seed: int, x: Sequence[float], t: float) -> Step:
 
 
 def symbolic_walkthrough(
-    fmt: str = "text", seed: int = 0, x: Sequence[float] = (1.0, 0.5), t: float = 1.0, step: str | None = None
+    fmt: str = "text",
+    seed: int = 0,
+    x: Sequence[float] = (1.0, 0.5),
+    t: float = 1.0,
+    step: str | None = None,
+    variant: int | None = None,
 ) -> str:
     """The notes' network in symbols, step by step, as text, Markdown, a LaTeX handout or Beamer slides.
 
     ``seed``, ``x`` and ``t`` choose the numeric network and example of the
     last step, where the symbols are replaced by numbers; ``step`` gives one
-    step alone (a name of :data:`jacobian_bp.display.walkthrough.STEPS`).
+    step alone (a name of :data:`jacobian_bp.display.walkthrough.STEPS`); ``variant``
+    picks the exercises' variant in the LaTeX handout.
 
     >>> text = symbolic_walkthrough()
     >>> "σ′(a¹₁)" in text and "identical expressions: yes" in text
@@ -404,4 +410,4 @@ def symbolic_walkthrough(
         from jacobian_bp.errors import UnknownNameError
 
         raise UnknownNameError.for_choice("walkthrough format", fmt, FORMATS)
-    return render(TITLE, pick_steps(walkthrough_steps(seed, x, t), step), fmt, handout=step is None)
+    return render(TITLE, pick_steps(walkthrough_steps(seed, x, t), step), fmt, handout=step is None, variant=variant)

@@ -389,7 +389,8 @@ _TEXT_WORDS = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", 
 _SUPERSCRIPT_RUN = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵀ⁽⁾⁻⁺"
 _SUBSCRIPT_RUN = "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₚ,"
 _SCRIPT_PLAIN = str.maketrans(_SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1], "0123456789iT()-+" + "0123456789ijknp")
-_SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?((?<=[^ ,])[{_SUBSCRIPT_RUN}]*[{_SUBSCRIPT_RUN[:-1]}])?")
+_SUB = _SUBSCRIPT_RUN[:-1]
+_SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?([{_SUB}](?:[{_SUBSCRIPT_RUN}]*[{_SUB}])?)?")
 
 
 def text_latex(text: str) -> str:
@@ -415,9 +416,13 @@ def text_latex(text: str) -> str:
             )
             i = scripts.end()
             continue
-        if i + 1 < len(text) and text[i + 1] == "\u0304":  # a combining bar: the notes' B̄
-            out.append(rf"\ensuremath{{\bar{{{char}}}}}")
+        if i + 1 < len(text) and text[i + 1] == "\u0304" and char.isascii() and char.isalpha():
+            out.append(rf"\ensuremath{{\bar{{{char}}}}}")  # a combining bar on a letter: the notes' B̄
             i += 2
+            continue
+        if char == "\u0304":  # a bar on anything else, or on nothing
+            out.append(r"\={}")
+            i += 1
             continue
         if char in _TEXT_SYMBOLS:
             out.append(rf"\ensuremath{{{_TEXT_SYMBOLS[char]}}}")

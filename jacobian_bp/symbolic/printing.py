@@ -94,12 +94,13 @@ def _chain_position(factor: sympy.Expr) -> tuple[float, int, int, str]:
     """
     from jacobian_bp.network.sympy_functions import sigma, sigma_prime
 
+    # An activation's derivative is a function of a pre-activation: σ′(a), 1 − tanh²(a), or the kept h(1 − h).
     core = factor.as_coeff_Mul()[1]
     symbols = core.free_symbols
     layer = max((_layer(s) for s in symbols), default=float("inf"))
     if any(s.name.startswith("t") for s in symbols):
         kind = 0
-    elif core.has(sigma, sigma_prime) or any(s.name[0] in "hz" for s in symbols):
+    elif core.has(sigma, sigma_prime) or core.atoms(sympy.Function) or any(s.name[0] in "hz" for s in symbols):
         kind = 1
     elif core.free_symbols and all(s.name.startswith("b") for s in symbols):
         kind = 3  # a bias closes a sum, as in a = w x + b

@@ -23,7 +23,7 @@ from jacobian_bp.symbolic.printing import notes_latex, rewrite_sigmoid  # noqa: 
 from jacobian_bp.symbolic.walkthrough import factored_latex, symbolic_walkthrough  # noqa: E402
 
 SUPERSCRIPTS, SUBSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
-NAME = re.compile(r"\b([a-z])(?:\^\{(\d+)\})?(?:_\{([\d,]+)\})?")
+NAME = re.compile(r"(?<![\\A-Z])\b([a-z])(?:\^\{(\d+)\})?(?:_\{([\d,]+)\})?")
 
 
 def read_latex(tex: str) -> sympy.Expr:
@@ -36,11 +36,14 @@ def read_latex(tex: str) -> sympy.Expr:
         names[key] = sym.symbol(text)
         return key
 
-    source = tex.replace(r"\sigma'\left(", "SP(").replace(r"\sigma\left(", "SG(")
+    source = tex.replace(r"{\left(", r"\left(").replace(r"\right)}", r"\right)")
+    source = source.replace(r"\sigma'\left(", "SP(").replace(r"\sigma\left(", "SG(")
+    source = source.replace(r"\tanh^{2}\left(", "TANH2(").replace(r"\tanh\left(", "TANH(")
     source = source.replace(r"\left(", "(").replace(r"\right)", ")")
     source = NAME.sub(name, source)
     source = re.sub(r"(?<=[\w)])\s+(?=[\w(])", "*", source)  # juxtaposition is a product
-    return eval(source, {"SP": sym.sigma_prime, "SG": sym.sigma, **names})  # the package's own output, not a user's
+    functions = {"SP": sym.sigma_prime, "SG": sym.sigma, "TANH": sympy.tanh, "TANH2": lambda u: sympy.tanh(u) ** 2}
+    return eval(source, {**functions, **names})  # the package's own output, not a user's
 
 
 def test_a_contracted_entry_reads_as_the_notes_write_it() -> None:

@@ -93,6 +93,12 @@ SIZES: dict[str, FigureSize] = {
 }
 
 
+#: The range of ``font_scale``: beyond it a figure is either unreadable or larger than any wall.
+MIN_FONT_SCALE, MAX_FONT_SCALE = 0.25, 8.0
+#: The range of a ``(width, height)`` in inches (a poster of A0 is 33 × 47 inches).
+MIN_INCHES, MAX_INCHES = 0.5, 50.0
+
+
 def figure_size(size: str | tuple[float, float] | FigureSize = "page", font_scale: float = 1.0) -> FigureSize:
     """The :class:`FigureSize` that ``size`` (a preset's name or ``(width, height)`` in inches) and ``font_scale`` mean.
 
@@ -106,8 +112,10 @@ def figure_size(size: str | tuple[float, float] | FigureSize = "page", font_scal
     ...
     jacobian_bp.errors.UnknownNameError: unknown figure size 'beamer'; valid choices are 'page', 'slide', 'poster'
     """
-    if not (isinstance(font_scale, (int, float)) and math.isfinite(font_scale) and font_scale > 0):
-        raise InvalidArgumentError(f"font_scale must be a positive number, got {font_scale!r}")
+    if not (isinstance(font_scale, (int, float)) and MIN_FONT_SCALE <= font_scale <= MAX_FONT_SCALE):
+        raise InvalidArgumentError(
+            f"font_scale must be a number from {MIN_FONT_SCALE:g} to {MAX_FONT_SCALE:g}, got {font_scale!r}"
+        )
     if isinstance(size, FigureSize):
         chosen = size
     elif isinstance(size, str):
@@ -119,8 +127,10 @@ def figure_size(size: str | tuple[float, float] | FigureSize = "page", font_scal
             raise InvalidArgumentError(
                 f"size must be one of {', '.join(map(repr, SIZES))} or a (width, height) in inches, got {size!r}"
             ) from None
-        if not all(math.isfinite(side) and 0.5 <= side <= 100 for side in (width, height)):
-            raise InvalidArgumentError(f"a figure's width and height must be between 0.5 and 100 inches, got {size!r}")
+        if not all(MIN_INCHES <= side <= MAX_INCHES for side in (width, height)):
+            raise InvalidArgumentError(
+                f"a figure's width and height must be between {MIN_INCHES:g} and {MAX_INCHES:g} inches, got {size!r}"
+            )
         page = SIZES["page"]
         chosen = FigureSize("custom", width, height, page.text, page.math, exact=True)
     if font_scale == 1:
@@ -178,6 +188,8 @@ def text_extent(text: str, points: float) -> tuple[float, float]:
 TEXT_AS_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
 #: Pixels per inch of a PNG: twice the screen's, so that a PNG is sharp on a high-density screen or a projector.
 PNG_DPI = 2 * PX_PER_INCH
+#: A PNG's longest side in pixels at most: a poster-sized figure gets fewer pixels per inch, not a huge file.
+MAX_PNG_SIDE = 8192
 
 
 def check_plot_path(path: str | Path) -> Path:
@@ -219,8 +231,9 @@ def save(figure: Figure, path: str | Path | None) -> Figure:
         from matplotlib import rc_context
 
         path = check_plot_path(path)
+        dpi = min(PNG_DPI, MAX_PNG_SIDE / max(figure.get_size_inches()))
         with rc_context(TEXT_AS_TEXT):
-            figure.savefig(path, dpi=PNG_DPI)
+            figure.savefig(path, dpi=dpi)
     return figure
 
 
@@ -272,10 +285,18 @@ def legibility(figure: Figure) -> Legibility:
     >>> measured.width_px <= DOCS_COLUMN_PX and measured.smallest_font_px >= 11
     True
     """
-    svg = svg_text(figure)
+    return svg_legibility(svg_text(figure))
+
+
+def svg_legibility(svg: str) -> Legibility:
+    """:func:`legibility` of an SVG already written (by ``jacobian-bp plot -o picture.svg``, say).
+
+    >>> svg_legibility('<svg width="72pt" height="36pt"><text style="font-size: 9px">x</text></svg>')
+    Legibility(width_px=96.0, height_px=48.0, smallest_font_px=12.0)
+    """
     size = _SVG_WIDTH.search(svg)
-    if size is None:  # pragma: no cover - matplotlib always writes both
-        raise InvalidArgumentError("the figure's SVG does not say its size")
+    if size is None:
+        raise InvalidArgumentError("the SVG does not give its width and height in points")
     to_px = PX_PER_INCH / 72
     fonts = [float(found) for found in _FONT_SIZE.findall(svg)]
     return Legibility(float(size.group(1)) * to_px, float(size.group(2)) * to_px, min(fonts, default=math.inf) * to_px)

@@ -156,6 +156,9 @@ class _Grid:
     annotate: bool
 
 
+#: A heatmap writes its values in its cells up to this many entries (if the cells are big enough).
+MAX_WRITTEN_VALUES = 200
+
 #: Inches a heatmap's axis labels, ticks, colour bar and title take beside its cells.
 _HEATMAP_MARGIN = 0.45
 
@@ -175,9 +178,11 @@ def _grid(jacobian: Jacobian, size: FigureSize, width: float) -> _Grid:
     line = text_extent("(0", font)[1] * 1.6
     y_width = max((text_extent(label, font)[0] for label in y_labels), default=0.0)
     room = max(0.5, width - y_width - line - 2 * _HEATMAP_MARGIN)
-    value_width = max(text_extent(f"{v:.3g}", size.text)[0] for v in np.asarray(jacobian.matrix, float).ravel())
+    small = rows * cols <= MAX_WRITTEN_VALUES
+    values = np.asarray(jacobian.matrix, float).ravel() if small else []
+    value_width = max((text_extent(f"{v:.3g}", size.text)[0] for v in values), default=0.0)
     cell_width, rotation, every = max(x_width + 0.12, line), 0, 1
-    if rows * cols <= 200 and max(cell_width, value_width + 0.1) * cols <= room:  # room to write the values in
+    if small and max(cell_width, value_width + 0.1) * cols <= room:  # room to write the values in
         cell_width = max(cell_width, value_width + 0.1)
     if cell_width * cols > room:
         cell_width, rotation = line, 90
@@ -186,7 +191,7 @@ def _grid(jacobian: Jacobian, size: FigureSize, width: float) -> _Grid:
         cell_width = room / cols
     cell_height = max(line, min(cell_width, 0.45 * size.scale))
     y_every = 1 if not y_labels else math.ceil(line / cell_height)
-    annotate = rows * cols <= 200 and value_width + 0.06 <= cell_width and line <= cell_height
+    annotate = small and value_width + 0.06 <= cell_width and line <= cell_height
     where = "" if x_named else " (1-based)"
     return _Grid(
         cell_width,
@@ -495,6 +500,8 @@ def _weight_label(layer: int, row: int, col: int, rows: int) -> str:
 
 #: Networks with at most this many weights get every weight written on its edge.
 MAX_LABELLED_WEIGHTS = 12
+#: The widest layer :func:`plot_network` draws, unit by unit.
+MAX_DRAWN_UNITS = 32
 
 
 def plot_network(net: MLP, path: str | Path | None = None, *, size: Size = "page", font_scale: float = 1.0) -> Figure:
@@ -512,6 +519,11 @@ def plot_network(net: MLP, path: str | Path | None = None, *, size: Size = "page
     """
     if not isinstance(net, MLP):
         raise InvalidArgumentError(f"expected a jbp.MLP to draw, got {type(net).__name__}")
+    if max(net.sizes) > MAX_DRAWN_UNITS:
+        raise InvalidArgumentError(
+            f"plot_network draws every unit and edge, up to {MAX_DRAWN_UNITS} units per layer; this network's "
+            f"widths are {'-'.join(map(str, net.sizes))}"
+        )
     size = figure_size(size, font_scale)
     sizes, L = net.sizes, net.depth
     tallest = max(sizes)
@@ -584,6 +596,9 @@ def _circle(x: float, y: float, colour: str, radius: float) -> Any:
 
 # --- the tensor's slices ----------------------------------------------------------------------------
 
+#: The most entries :func:`plot_tensor_slices` writes out, one cell each.
+MAX_SLICE_ENTRIES = 400
+
 
 def plot_tensor_slices(
     jacobian: Jacobian, path: str | Path | None = None, *, size: Size = "page", font_scale: float = 1.0
@@ -604,6 +619,11 @@ def plot_tensor_slices(
         raise InvalidArgumentError(
             f"plot_tensor_slices draws a Jacobian of a vector with respect to a matrix, like ∂a/∂W; "
             f"{jacobian.name} has out shape {jacobian.out_shape} and in shape {jacobian.in_shape}"
+        )
+    if jacobian.stored_entries > MAX_SLICE_ENTRIES:
+        raise InvalidArgumentError(
+            f"plot_tensor_slices writes every entry; {jacobian.name} has {jacobian.stored_entries}, more than "
+            f"{MAX_SLICE_ENTRIES}: draw it with plot_jacobian"
         )
     from matplotlib import colormaps
     from matplotlib.patches import Rectangle

@@ -228,10 +228,12 @@ def test_an_exact_size_is_the_figure_size(name):
     ("size", "font_scale", "error", "message"),
     [
         ("beamer", 1, jbp.UnknownNameError, r"figure size 'beamer'; valid choices are 'page', 'slide', 'poster'"),
-        ((8, 0), 1, jbp.InvalidArgumentError, "between 0.5 and 100 inches"),
+        ((8, 0), 1, jbp.InvalidArgumentError, "between 0.5 and 50 inches"),
+        ((1e9, 5), 1, jbp.InvalidArgumentError, "between 0.5 and 50 inches"),
         ((8,), 1, jbp.InvalidArgumentError, r"\(width, height\) in inches"),
-        ("page", 0, jbp.InvalidArgumentError, "font_scale must be a positive number"),
-        ("page", float("nan"), jbp.InvalidArgumentError, "font_scale must be a positive number"),
+        ("page", 0, jbp.InvalidArgumentError, "font_scale must be a number from 0.25 to 8"),
+        ("page", float("nan"), jbp.InvalidArgumentError, "font_scale must be a number from 0.25 to 8"),
+        ("page", 1e6, jbp.InvalidArgumentError, "font_scale must be a number from 0.25 to 8"),
     ],
 )
 def test_a_bad_size_is_refused_with_the_valid_choices(size, font_scale, error, message):

@@ -6,6 +6,7 @@ import importlib.util
 
 import pytest
 
+import jacobian_bp as jbp
 from jacobian_bp.cli import main
 
 
@@ -150,3 +151,26 @@ def test_plot_usage_errors_exit_2(capsys, argv):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "usage: jacobian-bp plot" in err
+
+
+def test_cost_counts_any_batch_by_arithmetic(capsys):
+    # The counts are formulas in the widths and N: a batch of a hundred million is never drawn.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        status, out, err = run(capsys, "cost", "--batch", "100000000", "--sizes", "4", "16", "2")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 0 and err == "" and "batch of 100000000 examples" in out
+    assert peak < 20 * 2**20
+    backprop = next(line for line in out.splitlines() if line.startswith("backprop"))
+    per_example = jbp.cost(jbp.MLP([4, 16, 2], activation="sigmoid"), [0.0] * 4, [0.0] * 2).multiply_adds
+    assert backprop.split()[1] == f"{100_000_000 * per_example:.1e}"
+
+
+def test_cost_timings_draw_no_batch_over_the_budget(capsys, monkeypatch):
+    monkeypatch.setenv(jbp.MAX_BYTES_ENV, "1M")
+    status, _out, err = run(capsys, "cost", "--batch", "100000000", "--timings", "--methods", "outer", "backprop")
+    assert status == 2 and "the batch X of shape (100000000, 2)" in err and "nothing was allocated" in err

@@ -91,3 +91,10 @@ class TrainingWarning(UserWarning):
 
 class ParseError(JacobianBPError, ValueError):
     """A formula given as text does not parse: the message shows where, and what is allowed there."""
+
+
+class AnswerTooLargeError(ParseError):
+    """An answer is beyond what the grader reads: too long, nested too deep, a power too high, or too much to expand.
+
+    A :class:`ParseError` (the command line's "unreadable", exit 2); raised before the work it would cause.
+    """

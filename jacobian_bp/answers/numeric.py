@@ -11,20 +11,23 @@ relative precision no hand computation has.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from jacobian_bp.answers.variants import MEAN, LocalJacobians, build, variants
-from jacobian_bp.answers.verdict import Verdict, equals, grade, not_finite
+from jacobian_bp.answers.edits import Search
+from jacobian_bp.answers.precision import MIN_DIGITS, at_precision, given_numbers
+from jacobian_bp.answers.variants import MEAN, LocalJacobians, Variant, build, variants
+from jacobian_bp.answers.verdict import Diagnosis, Verdict, equals, grade, not_finite
 from jacobian_bp.chain.batch import BatchedJacobian, batch_factors, chain_per_example
 from jacobian_bp.chain.factors import net_factors
 from jacobian_bp.chain.jacobian_chain import display_name
 from jacobian_bp.methods.gradient import prepare
 from jacobian_bp.network.losses import Loss
 from jacobian_bp.network.mlp import MLP, parse_param_name
-from jacobian_bp.network.validation import as_real_array
 
 Array = np.ndarray
 
@@ -64,7 +67,28 @@ class NumericChains:
         return LocalJacobians(net, trace, tuple(net_factors(net, self.wrt)), arrays, stacks[0].array)
 
     def contract(self, local: LocalJacobians) -> Array:
-        """The chain multiplied out left to right, the batch summed at the parameter."""
+        """The chain multiplied out left to right, the batch summed at the parameter.
+
+        The engine's :func:`~jacobian_bp.chain.batch.chain_per_example` does this with
+        one labelled Jacobian per factor; an edit search contracts hundreds of chains, so
+        this is the same product on the flattened per-example matrices
+        (``g ← g · A`` per example, then ``Σ_p`` of the weighted rows), checked
+        against the engine in the tests.
+
+        >>> chains = NumericChains.of(jbp.notes_network(), [[1.0, 0.5], [0.0, 1.0]], [1.0, 0.0], "W1", "mse")
+        >>> local = chains.local_jacobians(chains.net)
+        >>> bool(np.allclose(chains.contract(local), chains.contract_by_engine(local), rtol=1e-13))
+        True
+        """
+        assert local.weights is not None
+        row = np.asarray(local.weights, dtype=float)[:, None]
+        for array in local.arrays:
+            matrix = array.reshape(array.shape[0], row.shape[1], -1)
+            row = np.einsum("no,noi->ni", row, matrix)
+        return row.sum(axis=0).reshape(local.factors[-1].in_shape)
+
+    def contract_by_engine(self, local: LocalJacobians) -> Array:
+        """:meth:`contract` through the engine's batched chain (the reference it is tested against)."""
         assert local.weights is not None
         stacks = [BatchedJacobian(local.weights, (), (), MEAN, shared_output=True)]
         for factor, array in zip(local.factors, local.arrays, strict=True):
@@ -135,16 +159,29 @@ def _constant_ratio(answer: Array, truth: Array) -> float | None:
 
 
 def check_answer(
-    answer: Any, net: MLP, X: Any, T: Any, wrt: str, loss: str = "mse", *, rtol: float = RTOL, atol: float = ATOL
+    answer: Any,
+    net: MLP,
+    X: Any,
+    T: Any,
+    wrt: str,
+    loss: str = "mse",
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    learning_rate: float | None = None,
 ) -> Verdict:
-    """Grade a hand-computed ``∂J/∂wrt``: right or wrong, which classic mistake, where, and the correct value.
+    """Grade a hand-computed ``∂J/∂wrt``: right or wrong, which mistake (or two), where, and the correct value.
 
     ``answer`` is array-like, in the shape of the parameter ``wrt`` (numerator
     layout; leading axes of length one are ignored, so the notes' row
-    ``R^{1×n}`` is fine for a vector). Each mistake of
-    :data:`~jacobian_bp.answers.catalogue.MISTAKES` that can occur on this
-    network is built into the chain and compared; the answer is correct when
-    ``max |answer − truth| ≤ atol + rtol · max |truth|``.
+    ``R^{1×n}`` is fine for a vector), or :class:`~jacobian_bp.answers.precision.GivenNumbers`
+    read from text by :func:`~jacobian_bp.answers.precision.read_numbers`. It is
+    correct when ``max |answer − truth| ≤ atol + rtol · max |truth|``, or when
+    it carries fewer digits (a hand-rounded answer, see
+    :mod:`~jacobian_bp.answers.precision`) and every entry agrees with the truth
+    to its last digit. A wrong answer is compared with every edit of the chain
+    (:mod:`~jacobian_bp.answers.edits`), then with every pair of edits;
+    ``learning_rate`` adds the edit "times η".
 
     >>> net = jbp.notes_network()
     >>> X, T = np.array([[1.0, 0.5], [-0.5, 2.0], [0.3, -1.2]]), np.array([1.0, 0.0, 1.0])
@@ -157,18 +194,78 @@ def check_answer(
     ('scale', 3.0)
     >>> jbp.check_answer(right.T, net, X, T, wrt="W1").mistake
     'transposed'
+    >>> verdict = jbp.check_answer(-summed, net, X, T, wrt="W1")  # two slips: the sign and the sum
+    >>> verdict.mistake, verdict.detail["mistakes"]
+    ('two_mistakes', ('sign', 'scale'))
+    >>> print(jbp.check_answer(np.round(right, 4), net, X, T, wrt="W1").notes[0])
+    checked to 3 significant digits, as given
     """
     chains = NumericChains.of(net, X, T, wrt, loss)
-    array = as_real_array(answer, "answer")
+    given = given_numbers(answer)
+    array = given.values
     question = f"∂J/∂{display_name(wrt)}"
     truth, _ = build(chains)
     if not np.isfinite(array).all():
         return not_finite(question, array, truth)
-    same = close(rtol, atol)
-    mistakes = [
-        (variant.diagnosis, equals(build(chains, variant)[0], same))
-        for variant in variants(net, wrt, chains.X.shape[0])
-    ]
+    digits = given.digits
+    same = close(rtol, atol) if digits is None else at_precision(given.resolution, rtol, atol)
+    found = variants(net, wrt, chains.X.shape[0])
+
+    def value(variant: Variant) -> Array:
+        return build(chains, variant)[0]
+
+    def further(candidate: Array) -> tuple[Diagnosis, ...]:
+        search = Search(value, lambda v: equals(v, same)(candidate), lambda v, c: v * c, truth)
+        return search.run(found, learning_rate)
+
     kind = "matrix" if wrt.startswith("W") else "vector"
     reason = f"in numerator layout the gradient of the scalar J has the shape of the {kind} {display_name(wrt)}"
-    return grade(question, array, truth, mistakes, same, entry_by_entry(rtol, atol), reason)
+    verdict = grade(question, array, truth, [], same, entry_by_entry(rtol, atol), reason, further)
+    if digits is None:
+        return verdict
+    return with_precision(verdict, digits, lambda: [v.diagnosis for v in found if equals(value(v), same)(array)])
+
+
+def with_precision(verdict: Verdict, digits: int, alike: Callable[[], list[Diagnosis]]) -> Verdict:
+    """A verdict on a rounded answer: says to how many digits it was checked, and refuses to call it correct
+    when it carries fewer than :data:`~jacobian_bp.answers.precision.MIN_DIGITS` digits or when a mistake
+    (``alike()``: the mistakes the answer equals at its precision) is as close as the truth.
+
+    >>> net = jbp.notes_network()
+    >>> right = jbp.gradient(net, [1.0, 0.5], 1.0)["b2"]
+    >>> verdict = jbp.check_answer(np.round(right, 2), net, [1.0, 0.5], 1.0, wrt="b2")
+    >>> verdict.correct, verdict.mistake, verdict.detail["digits"]
+    (False, 'too_few_digits', 2)
+    """
+    note = f"checked to {digits} significant digits, as given"
+    if not verdict.correct:
+        return dataclasses.replace(verdict, notes=(*verdict.notes, note))
+    if digits < MIN_DIGITS:
+        sentence = (
+            f"the answer carries {digits} significant digit{'s' if digits > 1 else ''}, too few to tell it from a "
+            f"mistake: give at least {MIN_DIGITS}."
+        )
+        return _too_few(verdict, {"digits": digits, "also": ()}, sentence, note)
+    others = alike()
+    if not others:
+        return dataclasses.replace(verdict, notes=(*verdict.notes, note))
+    names = ", ".join(d.key for d in others)
+    sentence = (
+        f"at {digits} significant digits the answer is both the truth and what this mistake gives: {names}; "
+        "it cannot tell them apart — give more digits."
+    )
+    return _too_few(verdict, {"digits": digits, "also": tuple(d.key for d in others)}, sentence, note)
+
+
+def _too_few(verdict: Verdict, detail: dict[str, Any], sentence: str, note: str) -> Verdict:
+    diagnosis = Diagnosis("too_few_digits", detail, sentence, hidden=sentence)
+    return dataclasses.replace(
+        verdict,
+        correct=False,
+        mistake="too_few_digits",
+        detail=detail,
+        candidates=(diagnosis,),
+        explanation=sentence,
+        hidden=sentence,
+        notes=(*verdict.notes, note),
+    )

@@ -123,13 +123,31 @@ def build(chains: Chains, variant: Variant | None = None) -> tuple[Array, MLP]:
     net = chains.net
     if variant is not None and variant.network is not None:
         net = variant.network(net)
-    local = chains.local_jacobians(net)
+        local = chains.local_jacobians(net)
+    else:
+        local = base_local(chains)
     if variant is not None and variant.local is not None:
         local = variant.local(local)
     value = chains.contract(local)
     if variant is not None and variant.layout is not None:
         value = variant.layout(value)
     return value, net
+
+
+_BASES: dict[int, tuple[Chains, LocalJacobians]] = {}
+
+
+def base_local(chains: Chains) -> LocalJacobians:
+    """The local Jacobians of ``chains`` on its own network, built once: every edit that leaves the forward
+    pass alone starts from them (each edit makes new arrays, so sharing them is safe)."""
+    cached = _BASES.get(id(chains))
+    if cached is not None and cached[0] is chains:
+        return cached[1]
+    if len(_BASES) > 64:
+        _BASES.clear()
+    local = chains.local_jacobians(chains.net)
+    _BASES[id(chains)] = (chains, local)
+    return local
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +177,32 @@ def variants(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
     found += [_bias_dropped(j) for j in range(1, net.depth + 1)]
     found += [_transposed_weights(chain, f.layer) for f in factors if _square_weights(f)]
     found += [_one_example(chain, p, batch_size) for p in range(batch_size)] if batch_size > 1 else []
+    return found + edits(net, wrt, batch_size)
+
+
+def edits(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
+    """The edits of the chain beyond the classic catalogue: a factor left out or taken twice, a quantity
+    replaced by its neighbour of the same kind (``f`` for ``f′``, ``a`` for ``h``, another layer, another
+    example), the batch cut short. Constant factors (sign, scale, learning rate) are in :func:`variants`
+    and :func:`jacobian_bp.answers.edits.multipliers`.
+
+    >>> from collections import Counter
+    >>> found = Counter(v.diagnosis.key for v in edits(jbp.notes_network(), "W2", 1))
+    >>> found["doubled_factor"], found["missing_factor"], found["activation_for_derivative"]
+    (3, 2, 1)
+    """
+    factors = tuple(net_factors(net, wrt))
+    chain = _ChainNames(factors, batch_size)
+    found = [v for i in range(len(factors)) if (v := _missing_factor(chain, i))]
+    found += [v for i in range(len(factors)) if (v := _doubled_factor(chain, i))]
+    layers = [f.layer for f in factors if f.kind == "activation" and _differentiable(net, f.layer)]
+    found += [_activation_for_derivative(net, chain, j) for j in layers]
+    found += [_pre_activation(chain, f.layer) for f in factors if f.kind == "weight_tensor" and f.layer > 1]
+    found += [_wrong_layer(net, chain, j, m) for j in layers for m in layers if m != j and _fits(net, j, m)]
+    if batch_size > 1:
+        found += [_cut_short(chain, p, d) for p in range(batch_size) for d in {batch_size - 1, batch_size} if d > 1]
+        if any(f.kind == "weight_tensor" for f in factors):
+            found += [_mispaired(chain, shift) for shift in range(1, min(batch_size, 3))]
     return found
 
 
@@ -403,3 +447,172 @@ def _one_example(chain: _ChainNames, example: int, batch_size: int) -> Variant:
         return dataclasses.replace(local, weights=weights)
 
     return Variant(diagnosis, local=alone)
+
+
+# ---------------------------------------------------------------------------------------------
+# Edits: one factor of the chain changed the way a hand derivation changes it.
+
+
+def _differentiable(net: MLP, layer: int) -> bool:
+    """Layers whose f′ is a diagonal a student writes entry by entry (not the identity, not softmax)."""
+    activation = net.layer_activation(layer)
+    return activation.elementwise and activation.name != "identity"
+
+
+def _fits(net: MLP, layer: int, other: int) -> bool:
+    """Whether ``f′(a^other)`` can stand where ``f′(a^layer)`` belongs: as wide, or one unit (a scalar)."""
+    return net.sizes[other] in (net.sizes[layer], 1)
+
+
+def _structure(factor: Factor) -> Array:
+    """The 0/1 pattern of ``∂aᵏ/∂Wᵏ``: ``δ_ik`` for every column ``j``, where the entries hold ``hᵏ⁻¹_j``."""
+    rows, cols = factor.in_shape
+    return np.eye(rows)[:, :, None] * np.ones(cols)
+
+
+#: What each factor holds, by kind, as a student writes it in one entry of the gradient.
+_HOLDS = {"loss": "the loss derivative", "weights": "the weight", "weight_tensor": "the input"}
+
+
+def _quantity(chain: _ChainNames, index: int) -> str:
+    factor = chain.factors[index]
+    sup = superscript(factor.layer)
+    below = "x" if factor.layer == 1 else f"h{superscript(factor.layer - 1)}"
+    return {
+        "loss": "∂J/∂z (z − t for the squared error)",
+        "activation": f"f′(a{sup})",
+        "weights": f"W{sup}",
+        "weight_tensor": below,
+    }.get(factor.kind, factor.name)
+
+
+def _missing_factor(chain: _ChainNames, index: int) -> Variant | None:
+    factor = chain.factors[index]
+    if factor.kind not in _HOLDS:
+        return None  # activations: missing_activation_derivative; ∂a/∂b is the identity already
+    quantity = _quantity(chain, index)
+    diagnosis = Diagnosis(
+        "missing_factor",
+        {"jacobian": chain.name(index), "factor": quantity, "layer": factor.layer},
+        f"the factor {quantity} ({_HOLDS[factor.kind]}) is missing: {chain.name(index)} was left out of the chain.",
+        chain.marked(chain.position(index)),
+        hidden=f"a factor is missing: {_HOLDS[factor.kind]} {quantity}, at {chain.name(index)}.",
+    )
+
+    def ones(a: Array) -> Array:
+        if factor.kind == "weight_tensor":
+            return np.broadcast_to(_structure(factor), a.shape).astype(a.dtype)
+        return np.ones_like(a)
+
+    return Variant(diagnosis, local=lambda local: local.changed(index, ones))
+
+
+def _doubled_factor(chain: _ChainNames, index: int) -> Variant | None:
+    factor = chain.factors[index]
+    if factor.kind not in (*_HOLDS, "activation"):
+        return None
+    quantity = _quantity(chain, index)
+    diagnosis = Diagnosis(
+        "doubled_factor",
+        {"jacobian": chain.name(index), "factor": quantity, "layer": factor.layer},
+        f"the factor {quantity} was taken twice: {chain.name(index)} appears squared in the answer.",
+        chain.marked(chain.position(index)),
+        hidden=f"a factor was taken twice: {quantity}, at {chain.name(index)}.",
+    )
+    return Variant(diagnosis, local=lambda local: local.changed(index, lambda a: a * a))
+
+
+def _activation_for_derivative(net: MLP, chain: _ChainNames, layer: int) -> Variant:
+    index, sup, f = _chain_activation(chain, layer), superscript(layer), _f(net, layer)
+    activation = net.layer_activation(layer)
+    diagnosis = Diagnosis(
+        "activation_for_derivative",
+        {"layer": layer, "jacobian": chain.name(index), "replaced": f"{f}′(a{sup})", "by": f"{f}(a{sup})"},
+        f"{f}(a{sup}) was written where {f}′(a{sup}) belongs: {chain.name(index)} holds the activation, not its "
+        "derivative.",
+        chain.marked(chain.position(index)),
+        hidden=f"the function was written where its derivative belongs, at {chain.name(index)} (layer {layer}).",
+    )
+
+    def values(local: LocalJacobians) -> LocalJacobians:
+        h = local.trace.h[layer]
+        diagonal = np.eye(h.shape[-1]) * np.asarray(h)[..., None, :]
+        return local.changed(local.index("activation", layer), lambda a: diagonal.astype(a.dtype))
+
+    del activation
+    return Variant(diagnosis, local=values)
+
+
+def _pre_activation(chain: _ChainNames, layer: int) -> Variant:
+    index = factor_index(chain.factors, "weight_tensor", layer)
+    below = superscript(layer - 1)
+    diagnosis = Diagnosis(
+        "pre_activation_for_activation",
+        {"layer": layer - 1, "jacobian": chain.name(index), "replaced": f"h{below}", "by": f"a{below}"},
+        f"a{below} was used where h{below} belongs: {chain.name(index)} holds the layer's input h{below} = "
+        f"f(a{below}), not its pre-activation.",
+        chain.marked(chain.position(index)),
+        hidden=f"the pre-activation a{below} was used where the activation h{below} belongs, at {chain.name(index)}.",
+    )
+    factor = chain.factors[index]
+
+    def with_a(local: LocalJacobians) -> LocalJacobians:
+        a_below = np.asarray(local.trace.a[layer - 1])
+        return local.changed(index, lambda arr: (_structure(factor) * a_below[..., None, None, :]).astype(arr.dtype))
+
+    return Variant(diagnosis, local=with_a)
+
+
+def _wrong_layer(net: MLP, chain: _ChainNames, layer: int, other: int) -> Variant:
+    index, f = _chain_activation(chain, layer), _f(net, layer)
+    sup, other_sup = superscript(layer), superscript(other)
+    activation = net.layer_activation(other)
+    diagnosis = Diagnosis(
+        "wrong_layer",
+        {"layer": layer, "jacobian": chain.name(index), "replaced": f"{f}′(a{sup})", "by": f"{f}′(a{other_sup})"},
+        f"{f}′(a{other_sup}) of layer {other} was used where {f}′(a{sup}) of layer {layer} belongs "
+        f"({chain.name(index)}).",
+        chain.marked(chain.position(index)),
+        hidden=f"a quantity of layer {other} was used where layer {layer}'s belongs, at {chain.name(index)}.",
+    )
+
+    def borrowed(local: LocalJacobians) -> LocalJacobians:
+        a, h = local.trace.a[other], local.trace.h[other]
+        derivative = np.diagonal(activation.jacobian(a, h), axis1=-2, axis2=-1)  # f′(a^other), per unit
+        width = net.sizes[layer]
+        diagonal = np.eye(width) * np.broadcast_to(derivative, (*derivative.shape[:-1], width))[..., None, :]
+        return local.changed(local.index("activation", layer), lambda arr: diagonal.astype(arr.dtype))
+
+    return Variant(diagnosis, local=borrowed)
+
+
+def _cut_short(chain: _ChainNames, left_out: int, divided_by: int) -> Variant:
+    N = chain.batch_size
+    diagnosis = Diagnosis(
+        "batch_cut_short",
+        {"example": left_out, "divided_by": divided_by, "jacobian": MEAN},
+        f"example {left_out} (0-based) was left out of the batch: the other {N - 1} examples' gradients were "
+        f"summed and divided by {divided_by}, where the mean is over all {N}.",
+        chain.marked(0) + f"  (weight 0 on example {left_out}, 1/{divided_by} on the others)",
+    )
+
+    def short(local: LocalJacobians) -> LocalJacobians:
+        assert local.weights is not None
+        weights = np.full_like(local.weights, 1.0 / divided_by)
+        weights[left_out] = 0.0
+        return dataclasses.replace(local, weights=weights)
+
+    return Variant(diagnosis, local=short)
+
+
+def _mispaired(chain: _ChainNames, shift: int) -> Variant:
+    index = next(i for i, f in enumerate(chain.factors) if f.kind == "weight_tensor")
+    N = chain.batch_size
+    diagnosis = Diagnosis(
+        "mispaired_examples",
+        {"shift": shift, "jacobian": chain.name(index)},
+        f"each example's backward row was paired with the input of the example {shift} after it (example p with "
+        f"example p + {shift} mod {N}) in {chain.name(index)}.",
+        chain.marked(chain.position(index)),
+    )
+    return Variant(diagnosis, local=lambda local: local.changed(index, lambda a: np.roll(a, -shift, axis=0)))

@@ -191,6 +191,7 @@ def grade(
     same: Same,
     unknown: Unknown,
     shape_reason: str = "",
+    further: Callable[[Array], tuple[Diagnosis, ...]] | None = None,
 ) -> Verdict:
     """Grade ``answer`` against ``truth`` and against each ``(diagnosis, matches)`` of ``mistakes``.
 
@@ -213,6 +214,9 @@ def grade(
     if fitted is not None and same(fitted, truth):
         return Verdict(True, None, {}, (), question, truth)
     matches = tuple(diagnosis for diagnosis, matches in mistakes if matches(answer))
+    fits = fitted is not None or read_as(answer, transposed(truth).shape) is not None
+    if not matches and further is not None and fits:
+        matches = further(answer)
     if matches:
         first = matches[0]
         return Verdict(False, first.key, dict(first.detail), matches, question, truth, first.explanation, first.where)

@@ -20,6 +20,8 @@ from typing import Any
 
 from jacobian_bp.exercises.drawing import SEEDS, seed_for
 from jacobian_bp.exercises.exercise import KINDS, Definition, Exercise, Setting
+from jacobian_bp.exercises.grading import Row, grade_folder
+from jacobian_bp.exercises.handout import sheet
 from jacobian_bp.exercises.registry import definition, every, get, register, unregister, validate
 
 
@@ -36,12 +38,15 @@ __all__ = [
     "SEEDS",
     "Definition",
     "Exercise",
+    "Row",
     "Setting",
     "definition",
     "every",
     "get",
+    "grade_folder",
     "register",
     "seed_for",
+    "sheet",
     "unregister",
     "validate",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.answers.numeric import check_answer
+from jacobian_bp.answers.precision import GivenNumbers
 from jacobian_bp.answers.verdict import Verdict
 from jacobian_bp.chain.jacobian_chain import display_name, jacobian_chain
 from jacobian_bp.exercises.checkers import (
@@ -125,7 +126,8 @@ def _gradient(wrt: str, reasons: dict[tuple[int, ...], str]) -> Any:
         known = known_wrong_shape(f"∂J/∂{display_name(wrt)}", array, _truth(setting, wrt), reasons)
         if known is not None:
             return known
-        return check_answer(array, setting.net, setting.x, setting.t, wrt, rtol=RTOL, atol=ATOL)
+        given = answer if isinstance(answer, GivenNumbers) else array  # typed digits, checked at their precision
+        return check_answer(given, setting.net, setting.x, setting.t, wrt, rtol=RTOL, atol=ATOL)
 
     return check
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from jacobian_bp.answers.layout import shape_text, transposed
 from jacobian_bp.answers.numeric import close, largest_difference
+from jacobian_bp.answers.precision import GivenNumbers
 from jacobian_bp.answers.verdict import Diagnosis, Verdict, equals, grade, not_finite
 from jacobian_bp.errors import InputTypeError
 from jacobian_bp.network.validation import as_real_array
@@ -83,6 +84,8 @@ def numbers(answer: Any) -> Array:
     """
     if isinstance(answer, str):
         raise InputTypeError(f"this exercise's answer is numbers (an array), got the text {answer!r}")
+    if isinstance(answer, GivenNumbers):  # typed text, read with its digits
+        return answer.values
     return as_real_array(answer, "answer")
 
 

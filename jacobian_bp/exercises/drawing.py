@@ -132,7 +132,8 @@ def network_setting(rng: np.random.Generator | None) -> Setting:
     >>> setting = network_setting(np.random.default_rng(1))
     >>> print(setting.words["parameters"].splitlines()[1])
       W1 = [[ 1.00,  1.07],
-    >>> float(setting.net.params["W1"][0, 0]), setting.x.tolist() == [float(v) for v in setting.words["x"][1:-1].split(", ")]
+    >>> printed_x = [float(v) for v in setting.words["x"][1:-1].split(", ")]
+    >>> float(setting.net.params["W1"][0, 0]), setting.x.tolist() == printed_x
     (1.0, True)
     """
     if rng is None:

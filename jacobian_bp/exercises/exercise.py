@@ -90,7 +90,7 @@ class Definition:
     check: Callable[[Setting, Any], Verdict]
     mistake: Callable[[Setting], Any]
     worked: str
-    draw: Draw = lambda rng: Setting()  # noqa: E731 — the same question for every seed
+    draw: Draw = lambda rng: Setting()
 
     def bind(self, setting: Setting) -> Exercise:
         """The exercise a student reads on ``setting``: templates filled, answer and mistake computed."""

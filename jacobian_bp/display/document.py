@@ -200,26 +200,6 @@ def _frames(step: Step) -> str:
     )
 
 
-def statement_latex(text: str) -> str:
-    r"""Text whose indented lines are laid out by hand (a matrix, a table): those keep their lines and spaces.
-
-    (The empty box keeps a line's leading spaces, which TeX drops after a line break.)
-
-    >>> print(statement_latex("has\n  W1 = [[1, 2]]\nand"))
-    has
-    \\\texttt{\mbox{}~~W1~=~[[1,~2]]}\\
-    and
-    """
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("  "):
-            lines.append(r"\\\texttt{\mbox{}" + text_latex(line).replace(" ", "~") + r"}\\")
-        else:
-            lines.append(text_latex(line))
-    joined = "\n".join(lines)
-    return joined.replace("\\\\\n\\\\", "\\\\\n")
-
-
 def errata_blocks() -> list[Block]:
     """The notes' errata as a table (:data:`jacobian_bp.display.errata.ERRATA`), for the handout."""
     rows = [("printed", "correct", "kind"), *((e.printed, e.correct, e.kind) for e in ERRATA)]
@@ -234,16 +214,19 @@ def errata_blocks() -> list[Block]:
 
 
 def exercise_blocks(variant: int | None = None) -> list[Block]:
-    """The exercises' statements and hints, for the handout: today's, or the variant with seed ``variant``."""
-    from jacobian_bp.exercises import every
+    """The exercises' statements and hints, for the handout: today's, or the variant with seed ``variant``.
 
+    The LaTeX is the body of :func:`jacobian_bp.exercises.sheet`, the sheet
+    ``jacobian-bp exercise sheet`` hands out, so the two never differ.
+    """
+    from jacobian_bp.exercises import sheet
+
+    document = sheet(seed=variant, format="latex")
+    body = document.split("\\maketitle", 1)[1].rsplit("\\end{document}", 1)[0].strip()
+    body = body.replace("\\section*{Exercise ", "\\subsection*{Exercise ")  # under the handout's own section
     title = "Exercises" if variant is None else f"Exercises (variant {variant})"
-    blocks = [Block("heading", title, title)]
-    for exercise in every(variant):
-        blocks.append(frame(f"Exercise {exercise.number}: {exercise.title} ({exercise.section})"))
-        blocks.append(paragraph(exercise.statement, statement_latex(exercise.statement)))
-        blocks += [paragraph(f"Hint {i}: {hint}") for i, hint in enumerate(exercise.hints, start=1)]
-    return blocks
+    # \sloppy: a statement's long unbreakable token (sigma_prime(a1_2)*w2_2*x1) moves to the next line whole.
+    return [Block("heading", title, title), Block("paragraph", "", "\\sloppy\n" + body)]
 
 
 _ARTICLE = r"""\documentclass[11pt,a4paper]{article}

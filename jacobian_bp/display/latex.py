@@ -2,7 +2,9 @@
 
 ``"stacked"`` draws ``∂a¹/∂W¹`` as a column of ``3×2`` blocks; ``"flattened"``
 draws its matrix form (the notes' B̄) with the column groups ruled off. Numbers
-need nothing more; SymPy entries are printed with the notes' names.
+take significant digits or fixed decimals; SymPy entries are printed with the
+notes' names, each product in chain order (:func:`notes_latex`). A product of
+Jacobians breaks across ``aligned`` lines beyond a width (:func:`product_latex`).
 """
 
 from __future__ import annotations
@@ -119,14 +121,166 @@ def latex_printer(entries: list[Any]) -> Any:
     return LatexPrinter({"symbol_names": {s: tex_name(s.name) for s in symbols}})
 
 
+#: How :func:`notes_latex` writes the sigmoid's derivative: ``σ′(a²)`` as it is, ``z(1 − z)`` with the
+#: names of the outputs the forward pass kept, or ``σ(a²)(1 − σ(a²))`` with every kept output as ``σ(a)``.
+SIGMOID_FORMS = ("prime", "outputs", "sigma")
+
+_SCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _layer(symbol: Any) -> float:
+    """Where a symbol sits in the chain: the loss's ``t`` and ``z`` first, then layers from the output down."""
+    name = symbol.name
+    if name[0] in "tz":
+        return float("inf")
+    if name[0] == "x":
+        return 0.0
+    digits = "".join(c for c in name if c in "⁰¹²³⁴⁵⁶⁷⁸⁹").translate(_SCRIPT_DIGITS)
+    return float(digits) if digits else 0.0
+
+
+def _chain_position(factor: Any) -> tuple[float, int, int, str]:
+    """Sort key of one factor of a product: chain order (outermost first), then kind, then the name.
+
+    Within a layer the loss's ``(t − z)`` comes first, then the activation's
+    derivative (``σ′(a)``, or ``σ(a)`` / ``h`` before ``(1 − σ(a))`` / ``(1 − h)``), then
+    the weights.
+    """
+    import sympy
+
+    from jacobian_bp.network.sympy_functions import sigma, sigma_prime
+
+    # An activation's derivative is a function of a pre-activation: σ′(a), 1 − tanh²(a), or the kept h(1 − h).
+    core = factor.as_coeff_Mul()[1]
+    symbols = core.free_symbols
+    layer = max((_layer(s) for s in symbols), default=float("inf"))
+    if any(s.name.startswith("t") for s in symbols):
+        kind = 0
+    elif core.has(sigma, sigma_prime) or core.atoms(sympy.Function) or any(s.name[0] in "hz" for s in symbols):
+        kind = 1
+    elif core.free_symbols and all(s.name.startswith("b") for s in symbols):
+        kind = 3  # a bias closes a sum, as in a = w x + b
+    else:
+        kind = 2
+    return (-layer, kind, int(isinstance(core, sympy.Add)), str(core))
+
+
+def _sum_order(term: Any) -> tuple[int, tuple[float, int, int, str]]:
+    """Sort key of one term of a sum: a constant first (``1 − z``), then chain order (``t − z``)."""
+    return (0 if term.is_number else 1, _chain_position(term))
+
+
+def _kept_outputs(expression: Any) -> dict[Any, Any]:
+    """Each pre-activation symbol of ``expression`` paired with the output the forward pass kept for it.
+
+    ``a¹₂ ↔ h¹₂``; the highest layer's ``a^L ↔ z`` (with ``z``'s subscript, if any).
+    """
+    import sympy
+
+    names = {s.name: s for s in expression.free_symbols}
+    pre_activations = [s for s in expression.atoms(sympy.Symbol) if s.name.startswith("a")]
+    top = max((_layer(s) for s in pre_activations), default=0.0)
+    pairs = {}
+    for a in pre_activations:
+        rest = a.name[1:].lstrip("⁰¹²³⁴⁵⁶⁷⁸⁹")
+        is_output = _layer(a) == top and any(n.startswith("z") for n in names)
+        # The kept output's symbol, with the same assumptions (real) as the pre-activation's.
+        pairs[a] = type(a)("z" + rest if is_output else "h" + a.name[1:], **a.assumptions0)
+    return pairs
+
+
+def rewrite_sigmoid(expression: Any, form: str = "prime") -> Any:
+    """``σ′`` written one of the ways of :data:`SIGMOID_FORMS`, the same way everywhere in ``expression``.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> entry = sym.gradient(sym.notes_network())["b2"][0]
+    >>> rewrite_sigmoid(entry, "outputs"), rewrite_sigmoid(entry, "sigma")
+    (z*(1 - z)*(-t + z), (1 - σ(a²))*(-t + σ(a²))*σ(a²))
+    """
+    import sympy
+
+    from jacobian_bp.errors import UnknownNameError
+    from jacobian_bp.network.sympy_functions import sigma
+
+    if form not in SIGMOID_FORMS:
+        raise UnknownNameError.for_choice("sigmoid form", form, SIGMOID_FORMS)
+    expression = sympy.sympify(expression)
+    if form == "prime":
+        return expression
+    kept = _kept_outputs(expression.rewrite(sigma))
+    expanded = expression.rewrite(sigma)
+    if form == "outputs":
+        return expanded.xreplace({sigma(a): output for a, output in kept.items()})
+    return expanded.xreplace({output: sigma(a) for a, output in kept.items()})
+
+
+def _sum_latex(terms: list[Any], printer: Any) -> str:
+    """A sum with its terms in chain order (``t`` before ``z``), signs written between them."""
+    text = ""
+    for term in sorted(terms, key=_sum_order):
+        negative = term.as_coeff_Mul()[0] < 0
+        body = _product_latex(-term if negative else term, printer)
+        text += ("-" if negative else "+") + " " + body + " " if text else ("-" if negative else "") + body + " "
+    return text.strip()
+
+
+def _product_latex(expression: Any, printer: Any) -> str:
+    """A product with its factors in chain order; a sum inside it signed so that its first term is positive."""
+    import sympy
+
+    if isinstance(expression, sympy.Add):
+        return _sum_latex(list(expression.args), printer)
+    coefficient, rest = expression.as_coeff_Mul()
+    factors = list(sympy.Mul.make_args(rest)) if rest != 1 else []
+    sign = -1 if coefficient < 0 else 1
+    written = []
+    for factor in sorted(factors, key=_chain_position):
+        if isinstance(factor, sympy.Add):
+            first = min(factor.args, key=_sum_order)
+            if first.as_coeff_Mul()[0] < 0:
+                factor, sign = -factor, -sign
+            written.append(rf"\left({_sum_latex(list(factor.args), printer)}\right)")
+        else:
+            written.append(printer.doprint(factor))
+    magnitude = abs(coefficient)
+    if magnitude != 1 or not written:
+        written.insert(0, printer.doprint(magnitude))
+    text = " ".join(written)
+    return ("-" if sign < 0 else "") + text
+
+
+def notes_latex(expression: Any, sigmoid: str = "prime") -> str:
+    r"""One entry in LaTeX as the notes write it: the factors of a product in chain order, outermost first.
+
+    ``sigmoid`` picks how ``σ′`` is written (:data:`SIGMOID_FORMS`), the same
+    way in the whole entry.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> entry = sym.jacobian_chain(sym.notes_network()).contract().array[0, 0]
+    >>> print(notes_latex(entry))
+    -\left(t - z\right) \sigma'\left(a^{2}\right) w^{2}_{1} \sigma'\left(a^{1}_{1}\right) x_{1}
+    >>> print(notes_latex(sym.notes_network().loss().diff(sym.symbol("z"))), notes_latex(sym.notes_network().a[1][0]))
+    -\left(t - z\right) a^{1}_{1}
+    >>> print(notes_latex(entry, sigmoid="outputs"))
+    -\left(t - z\right) z \left(1 - z\right) w^{2}_{1} h^{1}_{1} \left(1 - h^{1}_{1}\right) x_{1}
+    """
+    import sympy
+
+    entry = rewrite_sigmoid(expression, sigmoid)
+    printer = latex_printer([entry])
+    if entry.is_number or not isinstance(entry, (sympy.Mul, sympy.Add)):
+        return printer.doprint(entry)
+    if isinstance(entry, sympy.Add) and min(entry.args, key=_sum_order).as_coeff_Mul()[0] < 0:
+        return rf"-\left({_sum_latex(list((-entry).args), printer)}\right)"
+    return _product_latex(entry, printer)
+
+
 def latex_entries(array: np.ndarray, sigmoid: str = "prime") -> np.ndarray:
     """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape.
 
     Products are written in chain order with the notes' names
-    (:func:`jacobian_bp.symbolic.printing.notes_latex`); ``sigmoid`` says how ``σ′`` is written.
+    (:func:`notes_latex`); ``sigmoid`` says how ``σ′`` is written.
     """
-    from jacobian_bp.symbolic.printing import notes_latex
-
     source = np.asarray(array, dtype=object)
     entries = [notes_latex(entry, sigmoid) for entry in source.ravel()]
     return np.array(entries, dtype=object).reshape(source.shape)

@@ -22,6 +22,7 @@ forward pass), :mod:`~jacobian_bp.chain` (Jacobians and the chain rule),
 
 # Errors and limits, used everywhere.
 from jacobian_bp.errors import (
+    AnswerTooLargeError,
     ChainError,
     GradcheckError,
     InputTypeError,
@@ -93,6 +94,7 @@ __all__ = [
     "ORDERS",
     "STRUCTURES",
     "Activation",
+    "AnswerTooLargeError",
     "BatchedJacobian",
     "ChainError",
     "Comparison",

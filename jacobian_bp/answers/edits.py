@@ -14,7 +14,7 @@ network and runs the very same search there.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Generic, TypeVar
 
@@ -114,6 +114,8 @@ class Search(Generic[Value]):
     matches: Callable[[Value], bool]
     times: Callable[[Value, float], Value]
     truth: Value
+    #: How two edits are made at once (``None``: they cannot be, as a formula edit with a chain edit).
+    combine: Callable[[Variant, Variant], Variant | None] = field(default=lambda first, second: compose(first, second))
 
     def run(self, found: Sequence[Variant], learning_rate: float | None = None) -> tuple[Diagnosis, ...]:
         """Every single edit that explains the answer; else every pair (edit and constant, or two edits)."""
@@ -149,8 +151,8 @@ class Search(Generic[Value]):
             tried += 1
             if tried > MAX_PAIRS:
                 break
-            pair = compose(found[i], found[j])
-            if self.matches(self.value(pair)):
+            pair = self.combine(found[i], found[j])
+            if pair is not None and self.matches(self.value(pair)):
                 pairs.append(pair.diagnosis)
         return tuple(pairs)
 

@@ -223,7 +223,13 @@ def check_answer(
     verdict = grade(question, array, truth, [], same, entry_by_entry(rtol, atol), reason, further)
     if digits is None:
         return verdict
-    return with_precision(verdict, digits, lambda: [v.diagnosis for v in found if equals(value(v), same)(array)])
+    full = close(rtol, atol)
+
+    def alike() -> list[Diagnosis]:
+        """The mistakes the answer is at its precision, among those that change the gradient on this network."""
+        return [v.diagnosis for v in found if equals(value(v), same)(array) and not equals(truth, full)(value(v))]
+
+    return with_precision(verdict, digits, alike)
 
 
 def with_precision(verdict: Verdict, digits: int, alike: Callable[[], list[Diagnosis]]) -> Verdict:

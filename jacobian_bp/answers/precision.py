@@ -6,10 +6,11 @@ comes from:
 
 * **text** (:func:`read_numbers`: a list, nested lists, or CSV rows) — the digits as typed, exactly;
 * **floats** (a list or array of numbers) — the shortest decimal that gives each float, which is what
-  ``repr`` prints, and the finest of them for every entry (a float does not say how many zeros were
-  meant: in ``[0.1235, 0.5]`` the ``0.5`` is read as ``0.5000``). ``0.1235`` carries 4 significant
-  digits, while a float computed by numpy (``0.12345678901234566``) carries 15 or more, and an answer
-  holding one is checked at full precision;
+  ``repr`` prints, read as carrying at least as many significant digits as the most precise entry and
+  never a finer decimal place than the finest entry: a float does not keep trailing zeros, so
+  ``np.round(g, 4)`` holding ``0.01`` is ``0.0100``, and ``[0.123, 2.0]`` rounded to 3 digits is
+  ``[0.123, 2.00]``. A float computed by numpy (``0.12345678901234566``) carries 12 or more digits,
+  and an answer holding one is checked at full precision;
 * **integers** are exact.
 
 A zero carries no significant digits; it is held to the finest resolution of the
@@ -36,7 +37,7 @@ Array = np.ndarray
 #: Fewest significant digits an answer must carry to be accepted at its own precision.
 MIN_DIGITS = 3
 #: From this many significant digits on, an answer is held to the checker's full tolerance.
-FULL_DIGITS = 15
+FULL_DIGITS = 12
 #: Most characters and entries a numeric answer given as text may have.
 MAX_TEXT, MAX_ENTRIES = 100_000, 10_000
 
@@ -93,8 +94,10 @@ def _with_zeros_held(values: Array, resolution: Array) -> Array:
 def given_numbers(answer: Any) -> GivenNumbers:
     """An answer as :class:`GivenNumbers`: text keeps its digits, floats have those of their ``repr``.
 
-    >>> given_numbers([0.1235, 0.5]).digits, given_numbers([0.1 + 0.2]).digits, given_numbers([3, 4]).digits
-    (4, None, None)
+    >>> given_numbers([0.1235, 0.01]).resolution, given_numbers([0.123, 2.0]).resolution
+    (array([0.0001, 0.0001]), array([0.001, 0.01 ]))
+    >>> given_numbers([0.1 + 0.2]).digits, given_numbers([3, 4]).digits
+    (None, None)
     """
     if isinstance(answer, GivenNumbers):
         return answer
@@ -106,10 +109,21 @@ def given_numbers(answer: Any) -> GivenNumbers:
     values = as_real_array(answer, "answer")
     if np.asarray(answer).dtype.kind in "iub":
         return GivenNumbers(values, np.zeros_like(values))
-    units = [resolution_of(repr(float(value))) for value in values.ravel() if np.isfinite(value) and value != 0]
-    if not units or max(significant for _, significant in units) >= FULL_DIGITS:
+    texts = [repr(float(value)) if np.isfinite(value) else "0" for value in values.ravel()]
+    units = [resolution_of(text) for text in texts]
+    if any(significant >= FULL_DIGITS for _, significant in units):
         return GivenNumbers(values, np.zeros_like(values))
-    return GivenNumbers(values, np.full_like(values, min(unit for unit, _ in units)))
+    nonzero = [(unit, significant) for (unit, significant), v in zip(units, values.ravel(), strict=True) if v != 0]
+    if not nonzero:
+        return GivenNumbers(values, np.zeros_like(values))
+    most_digits = max(significant for _, significant in nonzero)
+    finest = min(unit for unit, _ in nonzero)
+    resolution = np.zeros_like(values)
+    for (unit, _), (index, value) in zip(units, np.ndenumerate(values), strict=True):
+        if value != 0:
+            at_most_digits = 10.0 ** (math.floor(math.log10(abs(value))) - most_digits + 1)
+            resolution[index] = max(finest, min(unit, at_most_digits))
+    return GivenNumbers(values, _with_zeros_held(values, resolution))
 
 
 def read_numbers(text: str) -> GivenNumbers:

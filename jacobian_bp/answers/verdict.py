@@ -21,6 +21,9 @@ from jacobian_bp.display import html as html_view
 
 Array = np.ndarray
 
+#: What ``J⁽ᵖ⁾`` means, said wherever a verdict writes the chain of a batch.
+PER_EXAMPLE = "J⁽ᵖ⁾ is the loss of example p alone; J = (1/N) Σₚ J⁽ᵖ⁾ is their mean over the batch of N"
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -94,8 +97,11 @@ class Verdict:
     where: str = ""
     #: What is wrong, giving away no correct value (see :meth:`report`); "" falls back to the catalogue's line.
     hidden: str = ""
-    #: Lines printed before the verdict whatever ``reveal`` says: how the answer was read, at what precision.
+    #: Lines printed under the verdict's first line whatever ``reveal`` says: how the answer was read, at what
+    #: precision it was checked.
     notes: tuple[str, ...] = ()
+    #: The correct value as the question writes it (a formula in the notes' notation); "" prints ``expected``.
+    shown: str = ""
 
     def __repr__(self) -> str:
         if self.correct:
@@ -110,7 +116,8 @@ class Verdict:
         rows = [["mistake", self.mistake], ["what is wrong", self.explanation]]
         rows += [["where it departs", self.where]] if self.where else []
         rows += [["also explained by", c.key + " — " + c.explanation] for c in self.candidates[1:]]
-        rows += [["the correct value", html_view.raw(f"<pre>{html.escape(format_value(self.expected))}</pre>")]]
+        value = self.shown or format_value(self.expected)
+        rows += [["the correct value", html_view.raw(f"<pre>{html.escape(value)}</pre>")]]
         return html_view.table(["", ""], rows, caption=f"✗ {self.question}: not correct")
 
     def __str__(self) -> str:
@@ -129,21 +136,22 @@ class Verdict:
         What is wrong: the negative of the gradient: t − z where the loss derivative is z − t
         Where it departs: [∂J/∂z] · ∂z/∂a² · ∂a²/∂W²
         """
-        lines = list(self.notes)
         if self.correct:
-            return "\n".join([*lines, f"{self.question}: correct."])
-        lines.append(f"{self.question}: not correct ({self.mistake}).")
+            return "\n".join([f"{self.question}: correct.", *self.notes])
+        lines = [f"{self.question}: not correct ({self.mistake}).", *self.notes]
         explanation = self.explanation if reveal else self.without_truth()
         lines.append(f"What is wrong: {explanation}")
         if self.where:
             lines.append(f"Where it departs: {self.where}")
+        if "J⁽ᵖ⁾" in self.where:
+            lines.append(f"  ({PER_EXAMPLE})")
         others = [c for c in self.candidates[1:]]
         if others:
             said = [f"{c.key} — {c.explanation if reveal else c.without_truth()}" for c in others]
             lines.append("Also explained by: " + "; ".join(said))
         if reveal:
             lines.append("The correct value:")
-            lines.extend("  " + line for line in format_value(self.expected).splitlines())
+            lines.extend("  " + line for line in (self.shown or format_value(self.expected)).splitlines())
         return "\n".join(lines)
 
     def without_truth(self) -> str:

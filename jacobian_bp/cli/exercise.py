@@ -90,12 +90,12 @@ def add_commands(commands: Any) -> None:
         [
             "jacobian-bp exercise list",
             "jacobian-bp exercise show 6 --student s1234567",
-            'jacobian-bp exercise check 2 "(z - t)*h3*sigma(a2)"     # a formula (this one is wrong)',
-            "jacobian-bp exercise check 4 2x5 --no-reveal            # a shape; no correct value shown",
-            "jacobian-bp exercise check 6 answer.npy --seed 42      # numbers: .npy, .csv, .txt or [0.1, 0.2, 0.3]",
-            "jacobian-bp exercise check 2 - < answer.txt             # the answer on standard input",
+            'jacobian-bp exercise check 2 "(z - t)*h3*sigma(a2)"  # a formula (this one is wrong)',
+            "jacobian-bp exercise check 4 2x5 --no-reveal         # a shape; the verdict hides the correct one",
+            "jacobian-bp exercise check 6 answer.npy --seed 42    # numbers: .npy, .csv, .txt or [0.1, 0.2, 0.3]",
+            "jacobian-bp exercise check 2 - < answer.txt          # the answer on standard input",
             "jacobian-bp exercise sheet --student s1234567 --format latex --key > key.tex",
-            "jacobian-bp exercise grade answers/ > grades.csv       # answers/<student>/<N>.txt|.csv|.npy",
+            "jacobian-bp exercise grade answers/ > grades.csv     # answers/<student>/<N>.txt, .csv or .npy",
         ],
     )
     actions = exercise.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=AnswerParser)

@@ -412,8 +412,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         kind="numbers",
         statement="Feed the four XOR corners (0, 0), (0, 1), (1, 0), (1, 1) to the notes' network as one batch.\n"
         "In the full view ∂H¹/∂A¹ relates every unit of every example to every unit of every example.\n"
-        "Give it as an array in numerator layout (a .npy file): its values, or 1 where an entry can be\n"
-        "non-zero. Which of its blocks are zero?",
+        "Give it as an array in numerator layout (a .npy file): its values (to 4 significant digits), or 1\n"
+        "where an entry can be non-zero. Which of its blocks are zero?",
         hints=(
             "H¹ and A¹ are both 4×3, so the Jacobian has four axes.",
             "Example p's hidden units do not depend on example q's pre-activations.",

@@ -206,8 +206,9 @@ def resolve(name: str, names: Mapping[Key, sympy.Symbol]) -> list[sympy.Symbol]:
     if key in names:
         return [names[key]]
     letter, layer, units = key
-    if layer is not None:
-        return []
+    if layer is not None:  # a^2_1: the one unit of a layer, written with its index
+        one_unit = (letter, layer, ())
+        return [names[one_unit]] if units == (1,) and one_unit in names else []
     found = [s for (l_, k, u), s in names.items() if l_ == letter and u == units and k is not None]
     if len(units) == 1:  # a_2 may be a² written with a subscript
         found = [s for (l_, k, u), s in names.items() if l_ == letter and k == units[0] and u == ()] + found

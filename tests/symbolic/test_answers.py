@@ -173,10 +173,18 @@ def test_the_answer_may_use_z_sigma_a2_or_the_forward_pass_written_out() -> None
     assert sym.check_answer(written, wrt="w2_1").correct
 
 
-def test_an_unexplained_formula_says_how_it_differs() -> None:
+def test_another_units_index_is_named_as_the_replacement_it_is() -> None:
+    # Once "unknown" with a ratio h₂/h₁ to decode; now the edit itself is named.
     verdict = sym.check_answer("(z - t) σ′(a²) h₂", wrt="w²₁")
-    assert verdict.mistake == "unknown" and verdict.detail["ratio"] == h[1] / h[0]
-    assert "differs from the truth by" in verdict.explanation
+    assert verdict.mistake == "wrong_unit" and (verdict.detail["replaced"], verdict.detail["by"]) == ("h₁", "h₂")
+    assert "h₂ was used where h₁ belongs" in verdict.explanation
+
+
+def test_an_unexplained_formula_says_which_of_its_terms_are_right() -> None:
+    verdict = sym.check_answer("(z - t) σ′(a²) h₁ + w²₂ x₁ x₂ t", wrt="w²₁")
+    assert verdict.mistake == "unknown" and "answer / truth" not in str(verdict)
+    assert verdict.detail["wrong_terms"] == ["t w²₂ x₁ x₂"] and len(verdict.detail["right_terms"]) == 2
+    assert "are right" in verdict.explanation
 
 
 def test_unknown_parameters_and_names_are_clear_errors() -> None:

@@ -209,7 +209,13 @@ class Jacobian(EntryCounts):
         return structure_of(self.array, self.out_shape, self.in_shape)
 
     def to_latex(
-        self, layout: str = "stacked", label: bool = True, precision: int = 4, max_entries: int = MAX_LATEX_ENTRIES
+        self,
+        layout: str = "stacked",
+        label: bool = True,
+        precision: int = 4,
+        max_entries: int = MAX_LATEX_ENTRIES,
+        decimals: int | None = None,
+        sigmoid: str = "prime",
     ) -> str:
         r"""LaTeX for the Jacobian, numeric or symbolic (see :func:`jacobian_bp.display.latex.jacobian_latex`).
 
@@ -220,7 +226,9 @@ class Jacobian(EntryCounts):
         >>> print(J.to_latex(label=False).replace(r"\begin{bmatrix}", "[").replace(r"\end{bmatrix}", "]"))
         [ [ 1 & 2 \\ 0 & 0 ] \\ [ 0 & 0 \\ 1 & 2 ] ]
         """
-        return jacobian_latex(self, layout=layout, label=label, precision=precision, max_entries=max_entries)
+        return jacobian_latex(
+            self, layout, label, precision=precision, max_entries=max_entries, decimals=decimals, sigmoid=sigmoid
+        )
 
     def _repr_latex_(self) -> str | None:
         """What a notebook shows when it prefers LaTeX; ``None`` (plain repr) for a huge Jacobian."""

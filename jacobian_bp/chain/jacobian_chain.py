@@ -90,6 +90,48 @@ class JacobianChain:
         """
         return order_cost(self.factors, order)
 
+    def to_latex(
+        self,
+        layout: str = "stacked",
+        width: int | None = None,
+        precision: int = 4,
+        decimals: int | None = None,
+        sigmoid: str = "prime",
+        result: bool = True,
+    ) -> str:
+        r"""The product as the notes write it: ``∂J/∂W¹ =`` the factors in chain order, ``=`` the result.
+
+        Each factor is a matrix; the tensor ``∂a¹/∂W¹`` is its column of slices
+        (``layout="stacked"``) or its flattening (``"flattened"``). Wider than
+        ``width`` characters, the product breaks across the lines of an
+        ``aligned`` environment. Numbers keep ``precision`` significant digits,
+        or ``decimals`` fixed decimals; symbolic entries read in chain order,
+        with ``σ′`` written as ``sigmoid`` says (``"prime"``, ``"outputs"``: ``z(1 − z)``,
+        ``"sigma"``: ``σ(a²)(1 − σ(a²))``). ``result=False`` leaves the result out.
+
+        >>> chain_ = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="b2")
+        >>> print(chain_.to_latex(decimals=3).replace(r"\begin{bmatrix}", "[").replace(r"\end{bmatrix}", "]"))
+        \frac{\partial J}{\partial b^{2}} = [ -0.510 ] [ 0.250 ] [ 1.000 ] = [ -0.127 ]
+        >>> wide = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0, wrt="W1").to_latex(width=40)
+        >>> wide.startswith(r"\begin{aligned}"), wide.count("&="), wide.count(r"&\quad")
+        (True, 2, 2)
+        """
+        if self.batch == "per_example":
+            raise InvalidArgumentError(
+                "the per-example batch view is a stack of blocks, not one product of matrices; "
+                "use batch='full' or one example to write the chain in LaTeX"
+            )
+        return product_latex(
+            self.factors,
+            label=f"∂J/∂{display_name(self.wrt)}",
+            result=self.contract() if result else None,
+            width=width,
+            layout=layout,
+            precision=precision,
+            decimals=decimals,
+            sigmoid=sigmoid,
+        )
+
     @property
     def notation(self) -> str:
         """Each factor's space in the notes' notation, separated by spaces."""

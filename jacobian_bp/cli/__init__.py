@@ -28,6 +28,8 @@ from jacobian_bp.cli.options import (
     show_warning,
     writable_path,
 )
+from jacobian_bp.display.document import FORMATS
+from jacobian_bp.display.walkthrough import STEPS
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
 
@@ -55,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Walk the notes' 2-3-1 network through every step, forward pass to every gradient method (the default).",
         [
             "jacobian-bp walkthrough --x 1 0.5 --t 1",
-            "jacobian-bp walkthrough --symbolic --format latex > walkthrough.tex",
+            "jacobian-bp walkthrough --format beamer > slides.tex",
+            "jacobian-bp walkthrough --format latex --student s1234567 > handout.tex",
+            "jacobian-bp walkthrough --step weight-tensor --format beamer > tensor.tex",
         ],
     )
     walk.add_argument("--seed", type=non_negative_int, default=0, help="seed of the network's parameters (default 0)")
@@ -66,9 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     walk.add_argument(
         "--format",
-        choices=("text", "latex", "markdown"),
+        choices=FORMATS,
         default="text",
-        help="output of --symbolic: plain text (default), a LaTeX document, or Markdown with $$ math",
+        help="plain text (default), Markdown with $$ math, a LaTeX handout (with the errata and the exercises), "
+        "or Beamer slides",
+    )
+    walk.add_argument(
+        "--step",
+        choices=STEPS,
+        default=None,
+        metavar="NAME",
+        help="only this step, named after its page of the docs: " + ", ".join(STEPS),
+    )
+    variant = walk.add_mutually_exclusive_group()
+    variant.add_argument(
+        "--student", default=None, metavar="ID", help="--format latex: the exercises of this student's variant"
+    )
+    variant.add_argument(
+        "--variant",
+        type=non_negative_int,
+        default=None,
+        metavar="SEED",
+        help="--format latex: the exercises of the variant with this seed (default: the exercises as listed)",
     )
     add_cost_commands(commands)
     add_train_parser(commands)
@@ -169,19 +192,27 @@ def run_walkthrough(args: argparse.Namespace) -> str:
 
     x = EXAMPLE_X if args.x is None else tuple(args.x)
     t = EXAMPLE_T if args.t is None else args.t
-    if args.format != "text" and not args.symbolic:
-        raise InvalidArgumentError(f"--format {args.format} applies to the symbolic walkthrough; add --symbolic")
+    variant = args.variant
+    if args.student is not None or variant is not None:
+        from jacobian_bp.exercises.drawing import check_seed, seed_for
+
+        if args.format != "latex" or args.step is not None:
+            raise InvalidArgumentError(
+                "--student and --variant choose the exercises of the handout: use them with --format latex "
+                "and without --step"
+            )
+        variant = seed_for(args.student) if args.student is not None else check_seed(variant)
     if args.symbolic:
         from jacobian_bp.symbolic.walkthrough import symbolic_walkthrough
 
-        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t)
-    return walkthrough(notes_network(seed=args.seed), x, t)
+        return symbolic_walkthrough(args.format, seed=args.seed, x=x, t=t, step=args.step, variant=variant)
+    return walkthrough(notes_network(seed=args.seed), x, t, fmt=args.format, step=args.step, variant=variant)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jacobian-bp`` console script; returns the exit status.
 
-    >>> main(["walkthrough", "--format", "latex"])  # "jacobian-bp: error: --format latex applies ..." on stderr
+    >>> main(["exercise", "show", "99"])  # "jacobian-bp: error: unknown exercise ..." on stderr
     2
     """
     parser = build_parser()

@@ -2,7 +2,9 @@
 
 ``"stacked"`` draws ``∂a¹/∂W¹`` as a column of ``3×2`` blocks; ``"flattened"``
 draws its matrix form (the notes' B̄) with the column groups ruled off. Numbers
-need nothing more; SymPy entries are printed with the notes' names.
+take significant digits or fixed decimals; SymPy entries are printed with the
+notes' names, each product in chain order (:func:`notes_latex`). A product of
+Jacobians breaks across ``aligned`` lines beyond a width (:func:`product_latex`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jacobian_bp.errors import ShapeError, UnknownNameError
+from jacobian_bp.errors import InvalidArgumentError, ShapeError, UnknownNameError
 from jacobian_bp.network.dispatch import is_symbolic
 
 if TYPE_CHECKING:
@@ -77,11 +79,17 @@ def space_latex(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> str:
     return rf"\mathbb{{R}}^{{{group(out_shape)}\times{group(in_shape)}}}"
 
 
-def number_latex(value: float, precision: int = 4) -> str:
+def number_latex(value: float, precision: int = 4, decimals: int | None = None) -> str:
     r"""One number with ``precision`` significant digits; ``1e-05`` becomes ``1 \times 10^{-5}``.
+
+    ``decimals`` writes it with that many fixed decimals instead, so that the
+    entries of one matrix line up (``-0.024`` beside ``0.006``); an exact zero
+    stays ``0``, as the structure of a Jacobian shows it.
 
     >>> print(number_latex(0.25), number_latex(-0.0), number_latex(1.5e-5), number_latex(3), sep=" | ")
     0.25 | 0 | 1.5 \times 10^{-5} | 3
+    >>> print(number_latex(-0.0237, decimals=3), number_latex(0.2, decimals=2), number_latex(-1e-9, decimals=3))
+    -0.024 0.20 0.000
     """
     if isinstance(value, (bool, np.bool_)):
         return str(int(value))
@@ -91,6 +99,11 @@ def number_latex(value: float, precision: int = 4) -> str:
         return r"\mathrm{NaN}"
     if math.isinf(value):
         return r"\infty" if value > 0 else r"-\infty"
+    if decimals is not None:
+        if decimals < 0:
+            raise InvalidArgumentError(f"decimals must be a whole number ≥ 0, got {decimals}")
+        text = "0" if value == 0 else format(float(value), f".{decimals}f")
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
     text = format(float(value), f".{precision}g")
     if text == "-0":
         return "0"
@@ -108,27 +121,184 @@ def latex_printer(entries: list[Any]) -> Any:
     return LatexPrinter({"symbol_names": {s: tex_name(s.name) for s in symbols}})
 
 
-def latex_entries(array: np.ndarray) -> np.ndarray:
-    """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape."""
+#: How :func:`notes_latex` writes the sigmoid's derivative: ``σ′(a²)`` as it is, ``z(1 − z)`` with the
+#: names of the outputs the forward pass kept, or ``σ(a²)(1 − σ(a²))`` with every kept output as ``σ(a)``.
+SIGMOID_FORMS = ("prime", "outputs", "sigma")
+
+_SCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _layer(symbol: Any) -> float:
+    """Where a symbol sits in the chain: the loss's ``t`` and ``z`` first, then layers from the output down."""
+    name = symbol.name
+    if name[0] in "tz":
+        return float("inf")
+    if name[0] == "x":
+        return 0.0
+    digits = "".join(c for c in name if c in "⁰¹²³⁴⁵⁶⁷⁸⁹").translate(_SCRIPT_DIGITS)
+    return float(digits) if digits else 0.0
+
+
+def _chain_position(factor: Any) -> tuple[float, int, int, str]:
+    """Sort key of one factor of a product: chain order (outermost first), then kind, then the name.
+
+    Within a layer the loss's ``(t − z)`` comes first, then the activation's
+    derivative (``σ′(a)``, or ``σ(a)`` / ``h`` before ``(1 − σ(a))`` / ``(1 − h)``), then
+    the weights.
+    """
     import sympy
 
+    from jacobian_bp.network.sympy_functions import sigma, sigma_prime
+
+    # An activation's derivative is a function of a pre-activation: σ′(a), 1 − tanh²(a), or the kept h(1 − h).
+    core = factor.as_coeff_Mul()[1]
+    symbols = core.free_symbols
+    layer = max((_layer(s) for s in symbols), default=float("inf"))
+    if any(s.name.startswith("t") for s in symbols):
+        kind = 0
+    elif core.has(sigma, sigma_prime) or core.atoms(sympy.Function) or any(s.name[0] in "hz" for s in symbols):
+        kind = 1
+    elif core.free_symbols and all(s.name.startswith("b") for s in symbols):
+        kind = 3  # a bias closes a sum, as in a = w x + b
+    else:
+        kind = 2
+    return (-layer, kind, int(isinstance(core, sympy.Add)), str(core))
+
+
+def _sum_order(term: Any) -> tuple[int, tuple[float, int, int, str]]:
+    """Sort key of one term of a sum: a constant first (``1 − z``), then chain order (``t − z``)."""
+    return (0 if term.is_number else 1, _chain_position(term))
+
+
+def _kept_outputs(expression: Any) -> dict[Any, Any]:
+    """Each pre-activation symbol of ``expression`` paired with the output the forward pass kept for it.
+
+    ``a¹₂ ↔ h¹₂``; the highest layer's ``a^L ↔ z`` (with ``z``'s subscript, if any).
+    """
+    import sympy
+
+    names = {s.name: s for s in expression.free_symbols}
+    pre_activations = [s for s in expression.atoms(sympy.Symbol) if s.name.startswith("a")]
+    top = max((_layer(s) for s in pre_activations), default=0.0)
+    pairs = {}
+    for a in pre_activations:
+        rest = a.name[1:].lstrip("⁰¹²³⁴⁵⁶⁷⁸⁹")
+        is_output = _layer(a) == top and any(n.startswith("z") for n in names)
+        # The kept output's symbol, with the same assumptions (real) as the pre-activation's.
+        pairs[a] = type(a)("z" + rest if is_output else "h" + a.name[1:], **a.assumptions0)
+    return pairs
+
+
+def rewrite_sigmoid(expression: Any, form: str = "prime") -> Any:
+    """``σ′`` written one of the ways of :data:`SIGMOID_FORMS`, the same way everywhere in ``expression``.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> entry = sym.gradient(sym.notes_network())["b2"][0]
+    >>> rewrite_sigmoid(entry, "outputs"), rewrite_sigmoid(entry, "sigma")
+    (z*(1 - z)*(-t + z), (1 - σ(a²))*(-t + σ(a²))*σ(a²))
+    """
+    import sympy
+
+    from jacobian_bp.errors import UnknownNameError
+    from jacobian_bp.network.sympy_functions import sigma
+
+    if form not in SIGMOID_FORMS:
+        raise UnknownNameError.for_choice("sigmoid form", form, SIGMOID_FORMS)
+    expression = sympy.sympify(expression)
+    if form == "prime":
+        return expression
+    kept = _kept_outputs(expression.rewrite(sigma))
+    expanded = expression.rewrite(sigma)
+    if form == "outputs":
+        return expanded.xreplace({sigma(a): output for a, output in kept.items()})
+    return expanded.xreplace({output: sigma(a) for a, output in kept.items()})
+
+
+def _sum_latex(terms: list[Any], printer: Any) -> str:
+    """A sum with its terms in chain order (``t`` before ``z``), signs written between them."""
+    text = ""
+    for term in sorted(terms, key=_sum_order):
+        negative = term.as_coeff_Mul()[0] < 0
+        body = _product_latex(-term if negative else term, printer)
+        text += ("-" if negative else "+") + " " + body + " " if text else ("-" if negative else "") + body + " "
+    return text.strip()
+
+
+def _product_latex(expression: Any, printer: Any) -> str:
+    """A product with its factors in chain order; a sum inside it signed so that its first term is positive."""
+    import sympy
+
+    if isinstance(expression, sympy.Add):
+        return _sum_latex(list(expression.args), printer)
+    coefficient, rest = expression.as_coeff_Mul()
+    factors = list(sympy.Mul.make_args(rest)) if rest != 1 else []
+    sign = -1 if coefficient < 0 else 1
+    written = []
+    for factor in sorted(factors, key=_chain_position):
+        if isinstance(factor, sympy.Add):
+            first = min(factor.args, key=_sum_order)
+            if first.as_coeff_Mul()[0] < 0:
+                factor, sign = -factor, -sign
+            written.append(rf"\left({_sum_latex(list(factor.args), printer)}\right)")
+        else:
+            written.append(printer.doprint(factor))
+    magnitude = abs(coefficient)
+    if magnitude != 1 or not written:
+        written.insert(0, printer.doprint(magnitude))
+    text = " ".join(written)
+    return ("-" if sign < 0 else "") + text
+
+
+def notes_latex(expression: Any, sigmoid: str = "prime") -> str:
+    r"""One entry in LaTeX as the notes write it: the factors of a product in chain order, outermost first.
+
+    ``sigmoid`` picks how ``σ′`` is written (:data:`SIGMOID_FORMS`), the same
+    way in the whole entry.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> entry = sym.jacobian_chain(sym.notes_network()).contract().array[0, 0]
+    >>> print(notes_latex(entry))
+    -\left(t - z\right) \sigma'\left(a^{2}\right) w^{2}_{1} \sigma'\left(a^{1}_{1}\right) x_{1}
+    >>> print(notes_latex(sym.notes_network().loss().diff(sym.symbol("z"))), notes_latex(sym.notes_network().a[1][0]))
+    -\left(t - z\right) a^{1}_{1}
+    >>> print(notes_latex(entry, sigmoid="outputs"))
+    -\left(t - z\right) z \left(1 - z\right) w^{2}_{1} h^{1}_{1} \left(1 - h^{1}_{1}\right) x_{1}
+    """
+    import sympy
+
+    entry = rewrite_sigmoid(expression, sigmoid)
+    printer = latex_printer([entry])
+    if entry.is_number or not isinstance(entry, (sympy.Mul, sympy.Add)):
+        return printer.doprint(entry)
+    if isinstance(entry, sympy.Add) and min(entry.args, key=_sum_order).as_coeff_Mul()[0] < 0:
+        return rf"-\left({_sum_latex(list((-entry).args), printer)}\right)"
+    return _product_latex(entry, printer)
+
+
+def latex_entries(array: np.ndarray, sigmoid: str = "prime") -> np.ndarray:
+    """Every entry of an object array of SymPy expressions in LaTeX: an array of strings of the same shape.
+
+    Products are written in chain order with the notes' names
+    (:func:`notes_latex`); ``sigmoid`` says how ``σ′`` is written.
+    """
     source = np.asarray(array, dtype=object)
-    entries = [sympy.sympify(entry) for entry in source.ravel()]
-    printer = latex_printer(entries)
-    return np.array([printer.doprint(entry) for entry in entries], dtype=object).reshape(source.shape)
+    entries = [notes_latex(entry, sigmoid) for entry in source.ravel()]
+    return np.array(entries, dtype=object).reshape(source.shape)
 
 
-def entry_strings(array: np.ndarray, precision: int = 4) -> np.ndarray:
+def entry_strings(
+    array: np.ndarray, precision: int = 4, decimals: int | None = None, sigmoid: str = "prime"
+) -> np.ndarray:
     """Every entry of ``array`` as LaTeX: an array of strings of the same shape.
 
-    >>> entry_strings(np.array([[0.5, 0.0]])).tolist()
-    [['0.5', '0']]
+    >>> entry_strings(np.array([[0.5, 0.0]])).tolist(), entry_strings(np.array([0.25, 0.2]), decimals=2).tolist()
+    ([['0.5', '0']], ['0.25', '0.20'])
     """
     if is_symbolic(array):
-        return latex_entries(array)
+        return latex_entries(array, sigmoid)
     strings = np.empty(array.shape, dtype=object)
     for index in np.ndindex(array.shape):
-        strings[index] = number_latex(array[index].item(), precision)
+        strings[index] = number_latex(array[index].item(), precision, decimals)
     return strings
 
 
@@ -193,12 +363,17 @@ def jacobian_latex(
     label: bool = True,
     precision: int = 4,
     max_entries: int = MAX_LATEX_ENTRIES,
+    decimals: int | None = None,
+    sigmoid: str = "prime",
 ) -> str:
     r"""The Jacobian as a LaTeX math expression (no ``$`` delimiters).
 
     ``layout="stacked"`` draws a Jacobian whose input is a matrix as a column
     of matrices, one per output entry; ``"flattened"`` draws its matrix form
     with the column groups ruled off. ``label`` puts ``∂y/∂x =`` in front.
+    Numbers keep ``precision`` significant digits, or ``decimals`` fixed
+    decimals; symbolic entries write ``σ′`` as ``sigmoid`` says
+    (:data:`jacobian_bp.symbolic.printing.SIGMOID_FORMS`).
 
     >>> J = jbp.Jacobian(np.array([[0.5, 0.0], [0.0, 0.25]]), (2,), (2,), "∂h¹/∂a¹")
     >>> print(jacobian_latex(J))
@@ -214,7 +389,7 @@ def jacobian_latex(
             f"{jacobian.name} has {jacobian.stored_entries} entries (shape {jacobian.shape}), more than "
             f"max_entries={max_entries} to render as LaTeX; pass a larger max_entries or render a slice of it"
         )
-    strings = entry_strings(jacobian.array, precision)
+    strings = entry_strings(jacobian.array, precision, decimals, sigmoid)
     if strings.ndim == 0:
         return f"{name_latex(jacobian.name)} = {strings.item()}" if label else strings.item()
     body = _stacked(jacobian, strings) if layout == "stacked" else _flattened(jacobian, strings)
@@ -244,13 +419,168 @@ def jacobian_html(jacobian: Jacobian, layout: str = "stacked", precision: int = 
     )
 
 
-def product_latex(factors: list[Jacobian], label: str | None = None, **options: object) -> str:
-    r"""A chain of Jacobians written as a product of matrices, outermost first.
+def visible_width(tex: str) -> int:
+    r"""Roughly how many characters wide ``tex`` reads once typeset: a command is one, scripts count in full.
+
+    >>> visible_width(r"-\left(t - z\right) \sigma'\left(a^{2}\right)"), visible_width("0.125")
+    (14, 5)
+    """
+    text = re.sub(r"\\(left|right|[,;:!]|quad)", "", tex)
+    text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"[{}^_\s]", "", text)
+    return len(text) + 2 * len(re.findall(r"(?<=[^(\s])[-+=]", text))
+
+
+def grid_width(strings: np.ndarray) -> int:
+    """The width of a matrix of formatted entries: its widest entry per column, a gap each, and the brackets."""
+    rows = np.array(_as_rows(strings), dtype=object)
+    widths = np.vectorize(visible_width, otypes=[int])(rows)
+    return int(widths.max(axis=0).sum()) + 2 * rows.shape[1]
+
+
+def jacobian_width(
+    jacobian: Jacobian,
+    layout: str = "stacked",
+    precision: int = 4,
+    decimals: int | None = None,
+    sigmoid: str = "prime",
+) -> int:
+    """How many characters wide :func:`jacobian_latex` draws ``jacobian`` (without its label), roughly.
+
+    >>> d_a_d_W = jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.5], 1.0).factors[-1]
+    >>> jacobian_width(d_a_d_W) < jacobian_width(d_a_d_W, layout="flattened")
+    True
+    """
+    strings = entry_strings(jacobian.array, precision, decimals, sigmoid)
+    if strings.ndim == 0:
+        return visible_width(strings.item())
+    in_shape, out_shape = jacobian.in_shape, jacobian.out_shape
+    if not out_shape:
+        return grid_width(strings)
+    if layout == "flattened" or len(in_shape) < 2:
+        return grid_width(strings.reshape(math.prod(out_shape), math.prod(in_shape)))
+    block = max(grid_width(strings[index]) for index in np.ndindex(out_shape))
+    across = out_shape[-1] if len(out_shape) >= 2 else 1
+    return block * across + 2
+
+
+def product_latex(
+    factors: list[Jacobian],
+    label: str | None = None,
+    result: Jacobian | None = None,
+    width: int | None = None,
+    **options: Any,
+) -> str:
+    r"""A chain of Jacobians written as a product of matrices, outermost first, and its ``result``.
+
+    ``options`` go to :func:`jacobian_latex` (``layout``, ``precision``,
+    ``decimals``, ``sigmoid``). Wider than ``width`` characters
+    (:func:`jacobian_width`), the product breaks across the lines of an
+    ``aligned`` environment, and the result goes on a line of its own.
 
     >>> a = jbp.Jacobian(np.array([2.0]), (), (1,), "∂J/∂z")
     >>> b = jbp.Jacobian(np.array([[0.5]]), (1,), (1,), "∂z/∂a²")
     >>> print(product_latex([a, b], label="∂J/∂a²"))
     \frac{\partial J}{\partial a^{2}} = \begin{bmatrix} 2 \end{bmatrix} \begin{bmatrix} 0.5 \end{bmatrix}
+    >>> print(product_latex([a, b], label="∂J/∂a²", result=jbp.chain(a, b), width=6))
+    \begin{aligned} \frac{\partial J}{\partial a^{2}} &= \begin{bmatrix} 2 \end{bmatrix} \\
+     &\quad \begin{bmatrix} 0.5 \end{bmatrix} \\
+     &= \begin{bmatrix} 1 \end{bmatrix} \end{aligned}
     """
-    body = " ".join(jacobian_latex(factor, label=False, **options) for factor in factors)  # type: ignore[arg-type]
-    return f"{name_latex(label)} = {body}" if label else body
+    pieces = [
+        (jacobian_latex(f, label=False, **options), jacobian_width(f, **_width_options(options))) for f in factors
+    ]
+    tail = None if result is None else jacobian_latex(result, label=False, **options)
+    return broken_product(name_latex(label) if label else "", pieces, tail, width)
+
+
+def broken_product(head: str, pieces: list[tuple[str, int]], tail: str | None = None, width: int | None = None) -> str:
+    r"""``head = piece piece ... = tail`` on one line, or across the lines of ``aligned`` beyond ``width`` characters.
+
+    ``pieces`` are the factors' LaTeX with their widths (:func:`visible_width`);
+    the pieces are packed greedily, and ``tail`` (the result) gets a line of its own.
+
+    >>> print(broken_product("y", [("a", 1), ("b", 1)], "c"))
+    y = a b = c
+    >>> print(broken_product("y", [("a", 1), ("b", 1)], "c", width=2))
+    \begin{aligned} y &= a \\
+     &\quad b \\
+     &= c \end{aligned}
+    """
+    equals = f"{head} = " if head else ""
+    one_line = equals + " ".join(tex for tex, _ in pieces) + (f" = {tail}" if tail else "")
+    total = sum(w for _, w in pieces) + 2 * len(pieces) + (visible_width(tail) if tail else 0)
+    if width is None or total <= width:
+        return one_line
+    lines: list[list[str]] = [[]]
+    used = 0
+    for tex, piece_width in pieces:
+        if lines[-1] and used + piece_width > width:
+            lines.append([])
+            used = 0
+        lines[-1].append(tex)
+        used += piece_width + 2
+    body = [(f"{head} " if head else "") + "&= " + " ".join(lines[0])]
+    body += [r" &\quad " + " ".join(line) for line in lines[1:]]
+    if tail:
+        body.append(f" &= {tail}")
+    return r"\begin{aligned} " + " \\\\\n".join(body) + r" \end{aligned}"
+
+
+def _width_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in options.items() if key in ("layout", "precision", "decimals", "sigmoid")}
+
+
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
+_TEXT_ESCAPES |= {"{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_TEXT_SYMBOLS = {
+    "σ": r"\sigma", "δ": r"\delta", "θ": r"\theta", "ε": r"\varepsilon", "η": r"\eta", "λ": r"\lambda",
+    "∂": r"\partial", "∇": r"\nabla", "∈": r"\in", "−": "-", "⊙": r"\odot", "·": r"\cdot", "×": r"\times",
+    "←": r"\leftarrow", "→": r"\rightarrow", "′": "'", "½": r"\tfrac12", "≈": r"\approx", "≤": r"\le",
+    "≥": r"\ge", "≠": r"\ne", "∑": r"\sum", "Σ": r"\Sigma", "‖": r"\|", "…": r"\dots", "ℝ": r"\mathbb{R}",
+}  # fmt: skip
+_TEXT_WORDS = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
+_SUPERSCRIPT_RUN = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵀ⁽⁾⁻⁺"
+_SUBSCRIPT_RUN = "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₚ,"
+_SCRIPT_PLAIN = str.maketrans(_SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1], "0123456789iT()-+" + "0123456789ijknp")
+_SUB = _SUBSCRIPT_RUN[:-1]
+_SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?([{_SUB}](?:[{_SUBSCRIPT_RUN}]*[{_SUB}])?)?")
+
+
+def text_latex(text: str) -> str:
+    r"""Plain text with the notes' Unicode (``∂J/∂w²₁``, ``σ′``, ``B̄``) as LaTeX text, special characters escaped.
+
+    >>> print(text_latex("∂J/∂w²₁ = −(t − z)"))
+    \ensuremath{\partial}J/\ensuremath{\partial}w\ensuremath{^{2}_{1}} = \ensuremath{-}(t \ensuremath{-} z)
+    >>> print(text_latex("σ′(a²), 50% & B̄"))
+    \ensuremath{\sigma}\ensuremath{'}(a\ensuremath{^{2}}), 50\% \& \ensuremath{\bar{B}}
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        scripts = _SCRIPTS.match(text, i) if char in _SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1] else None
+        if scripts and scripts.group(0):
+            sup, sub = scripts.group(1), scripts.group(2)
+            out.append(
+                r"\ensuremath{"
+                + (f"^{{{sup.translate(_SCRIPT_PLAIN)}}}" if sup else "")
+                + (f"_{{{sub.translate(_SCRIPT_PLAIN)}}}" if sub else "")
+                + "}"
+            )
+            i = scripts.end()
+            continue
+        if i + 1 < len(text) and text[i + 1] == "\u0304" and char.isascii() and char.isalpha():
+            out.append(rf"\ensuremath{{\bar{{{char}}}}}")  # a combining bar on a letter: the notes' B̄
+            i += 2
+            continue
+        if char == "\u0304":  # a bar on anything else, or on nothing
+            out.append(r"\={}")
+            i += 1
+            continue
+        if char in _TEXT_SYMBOLS:
+            out.append(rf"\ensuremath{{{_TEXT_SYMBOLS[char]}}}")
+        else:
+            out.append(_TEXT_ESCAPES.get(char) or _TEXT_WORDS.get(char) or char)
+        i += 1
+    return "".join(out)

@@ -14,12 +14,14 @@ import numpy as np
 import sympy
 
 from jacobian_bp.chain.jacobian import Jacobian
-from jacobian_bp.display.latex import latex_printer
+from jacobian_bp.display.latex import SIGMOID_FORMS, latex_printer, notes_latex, rewrite_sigmoid
 from jacobian_bp.network.dispatch import is_symbolic
 from jacobian_bp.network.sympy_functions import object_array
 from jacobian_bp.symbolic.names import subscript
 
 Array = np.ndarray
+
+__all__ = ["SIGMOID_FORMS", "latex", "notes_latex", "pretty_block", "rewrite_sigmoid", "to_text"]
 
 
 def latex(value: Any) -> str:

@@ -112,8 +112,3 @@ def test_cli_symbolic_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("# ") and out.count("$$") % 2 == 0 and out.count("\n## ") >= 7
     assert r"\begin{array}{cc|cc|cc}" in out  # the flattened ∂a¹/∂W¹ with its column groups
-
-
-def test_cli_format_needs_symbolic(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["walkthrough", "--format", "latex"]) == 2
-    assert "--format latex applies to the symbolic walkthrough; add --symbolic" in capsys.readouterr().err

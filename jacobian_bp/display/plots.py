@@ -549,23 +549,31 @@ def plot_network(net: MLP, path: str | Path | None = None, *, size: Size = "page
     labelled = scale * radius >= 1.1 * unit_height
     figure = new_figure(*size.fit(scale * span_x, scale * span_y, clamp=False), layout=None)
     ax = figure.add_axes((0, 0, 1, 1))
+    from matplotlib.collections import LineCollection
+
     label_weights = labelled and sum(sizes[k] * sizes[k - 1] for k in range(1, L + 1)) <= MAX_LABELLED_WEIGHTS
+    titles = [f"layer {k}: {net.layer_activation(k).name}" for k in range(1, L + 1)]
+    titled = max(text_extent(title, size.text)[0] for title in titles) <= 0.95 * across * scale
+    weights, biases = [], []  # every edge, drawn as two collections (a deep network has thousands)
     for k in range(1, L + 1):
         bias = (across * k - 1.3, bottom + 0.4)
         ax.add_patch(_circle(*bias, "0.9", radius))
         if labelled:
             ax.text(*bias, f"$b^{{{k}}}$", ha="center", va="center", fontsize=size.math)
-        ax.text(across * k, top + 0.75, f"layer {k}: {net.layer_activation(k).name}", ha="center", fontsize=size.text)
+        if titled:
+            ax.text(across * k, top + 0.75, titles[k - 1], ha="center", fontsize=size.text)
         for i in range(sizes[k]):
             end = where(k, i)
-            ax.plot(*zip(bias, end, strict=True), color="0.6", linestyle=":", linewidth=1, zorder=0)
+            biases.append([bias, end])
             for j in range(sizes[k - 1]):
                 start = where(k - 1, j)
-                ax.plot(*zip(start, end, strict=True), color="0.45", linewidth=1, zorder=0)
+                weights.append([start, end])
                 if label_weights:
                     _label_weight(
                         ax, start, end, _weight_label(k, i + 1, j + 1, sizes[k]), sizes[k - 1] < sizes[k], size
                     )
+    ax.add_collection(LineCollection(biases, colors="0.6", linestyles=":", linewidths=1, zorder=0))
+    ax.add_collection(LineCollection(weights, colors="0.45", linewidths=1, zorder=0))
     for k, width in enumerate(sizes):
         for i in range(width):
             x, y = where(k, i)

@@ -252,3 +252,12 @@ def test_a_per_example_chain_is_drawn_as_stacks_of_blocks():
     np.testing.assert_array_equal(d_h_d_a, np.eye(3, dtype=bool))
     measured = legibility(figure)
     assert measured.width_px <= DOCS_COLUMN_PX and measured.smallest_font_px >= PAGE_FONT_PX
+
+
+def test_a_deep_wide_network_is_drawn_without_labels_that_cannot_fit():
+    net = jbp.MLP([32] * 20, activation="tanh")
+    figure = plots.plot_network(net)
+    assert legibility(figure).width_px <= DOCS_COLUMN_PX
+    assert not figure.axes[0].texts  # no unit, weight or layer label squeezed below its size
+    edges = sum(len(collection.get_segments()) for collection in figure.axes[0].collections)
+    assert edges == 19 * 32 * 32 + 19 * 32  # every weight and every bias edge

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import os
 import re
 import sys
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +41,27 @@ python_fences = notebooks.python_fences
 
 #: The executed notebook of every page run in this build, by page (``weight-tensor.md``).
 EXECUTED: dict[str, Any] = {}
+#: Pages started early, in parallel (one kernel each), by page: (the Markdown run, its run).
+_STARTED: dict[str, tuple[str, Future[Any]]] = {}
 #: Rich outputs waiting to replace their placeholder in the page's HTML, by page.
 _RICH: dict[str, list[str]] = {}
 _PLACEHOLDER = "JBPRICHOUTPUT{}X"
+#: Display math in a notebook's HTML (``$$ … $$``), which the site's MathJax typesets only inside "arithmatex".
+_DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.S)
 _XML_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.S)
 
 
 def _text_block(text: str, title: str = "Output") -> list[str]:
     return ["", f'```text title="{title}"', *text.rstrip("\n").splitlines(), "```"]
+
+
+def site_math(shown: str) -> str:
+    r"""A notebook's ``$$ … $$`` as the site's MathJax takes display math (``\[ … \]`` in an "arithmatex" block).
+
+    >>> site_math("<div>$$ a &lt; b $$</div>")
+    '<div><div class="arithmatex">\\[ a &lt; b \\]</div></div>'
+    """
+    return _DISPLAY_MATH.sub(lambda m: f'<div class="arithmatex">\\[{m["tex"]}\\]</div>', shown)
 
 
 def rich_html(data: dict[str, Any]) -> str | None:
@@ -55,9 +70,9 @@ def rich_html(data: dict[str, Any]) -> str | None:
         svg = _XML_PROLOGUE.sub("", data["image/svg+xml"])
         return f'<div class="notebook-output notebook-figure">{svg}</div>'
     if "text/html" in data:
-        return f'<div class="notebook-output">{data["text/html"]}</div>'
+        return f'<div class="notebook-output">{site_math(data["text/html"])}</div>'
     if "text/latex" in data:
-        return f'<div class="notebook-output">{html.escape(data["text/latex"])}</div>'
+        return f'<div class="notebook-output">{site_math(html.escape(data["text/latex"]))}</div>'
     if "image/png" in data:
         return f'<div class="notebook-output notebook-figure"><img src="data:image/png;base64,{data["image/png"]}"></div>'
     return None
@@ -96,12 +111,30 @@ def run_page(markdown: str, page: str, docs_dir: Path | None = None) -> Any:
         return notebooks.execute(notebook, page, Path(scratch))
 
 
+def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
+    """Start running every page with code, a few kernels at a time, while MkDocs reads the rest."""
+    EXECUTED.clear()
+    _STARTED.clear()
+    docs_dir = Path(config["docs_dir"])
+    pool = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="page-kernel")
+    for file in files.documentation_pages():
+        markdown = file.content_string
+        if python_fences(markdown):
+            _STARTED[file.src_path] = (markdown, pool.submit(run_page, markdown, file.src_path, docs_dir))
+    pool.shutdown(wait=False)
+    return files
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
-    """MkDocs calls this for every page before rendering it."""
+    """MkDocs calls this for every page before rendering it: the page with its outputs."""
     src = page.file.src_path
     if not python_fences(markdown):
         return markdown
-    executed = run_page(markdown, src, Path(config["docs_dir"]))
+    started, run = _STARTED.pop(src, ("", None))
+    if run is not None and started == markdown:
+        executed = run.result()
+    else:  # changed by a plugin since it was read: run what is rendered
+        executed = run_page(markdown, src, Path(config["docs_dir"]))
     EXECUTED[src] = executed
     _RICH[src] = []
     return with_outputs(markdown, executed, _RICH[src])

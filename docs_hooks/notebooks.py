@@ -20,6 +20,7 @@ page on the site, and a local image is embedded as a cell attachment.
 
 from __future__ import annotations
 
+import ast
 import base64
 import copy
 import mimetypes
@@ -93,6 +94,29 @@ def is_check_fold(title: str) -> bool:
 def is_solution_fold(title: str) -> bool:
     """An exercise's solution: collapsed on the page and in the notebook."""
     return title.lower().startswith("solution")
+
+
+def is_check_statement(node: ast.stmt) -> bool:
+    """An ``assert``, a call of ``np.testing.…``, or a loop or ``with`` block made of nothing else."""
+    if isinstance(node, ast.Assert):
+        return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return ast.unparse(node.value.func).startswith(("np.testing.", "numpy.testing."))
+    if isinstance(node, (ast.For, ast.With)):
+        return all(is_check_statement(inner) for inner in node.body)
+    return False
+
+
+def is_check_code(code: str) -> bool:
+    r"""Code that only checks (imports aside): in a notebook it is a hidden cell.
+
+    >>> is_check_code("import numpy as np\nassert 1 + 1 == 2\nnp.testing.assert_allclose(1, 1)")
+    True
+    >>> is_check_code("x = 1\nassert x == 1")
+    False
+    """
+    statements = [node for node in ast.parse(code).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
+    return bool(statements) and all(is_check_statement(node) for node in statements)
 
 
 def page_parts(markdown: str) -> list[Part]:
@@ -230,7 +254,7 @@ def notebook_from_markdown(markdown: str, docs_dir: Path | None = None, site_url
             cell = nbformat.v4.new_code_cell(part.fence.code)
             cell.metadata["jbp_fence"] = sum(c.cell_type == "code" for c in cells) - 1
             hidden_output = is_solution_fold(part.fold)
-            if is_check_fold(part.fold) or hidden_output:
+            if is_check_fold(part.fold) or is_check_code(part.fence.code) or hidden_output:
                 cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": hidden_output}
                 cell.metadata["tags"] = ["hide-input", *(["hide-output"] if hidden_output else [])]
         cells.append(cell)

@@ -1,18 +1,16 @@
 // MathJax 3 configuration for pymdownx.arithmatex in generic mode: it wraps inline math in
-// \( \) and display math in \[ \], inside elements of class "arithmatex"; the outputs the build
-// hook docs_hooks/fence_outputs.py puts under the code are of class "notebook-output". MathJax itself is served
+// \( \) and display math in \[ \], inside elements of class "arithmatex". MathJax itself is served
 // from this site (assets/mathjax/, copied at build time by docs_hooks/mathjax_assets.py).
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],
-    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+    displayMath: [["\\[", "\\]"]],
     processEscapes: true,
     processEnvironments: true,
   },
   options: {
     ignoreHtmlClass: ".*|",
-    // A notebook output (an HTML table, a typeset chain) writes its display math as $$ … $$.
-    processHtmlClass: "arithmatex|notebook-output",
+    processHtmlClass: "arithmatex",
   },
 };
 

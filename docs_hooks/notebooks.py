@@ -58,8 +58,8 @@ SETUP = (
 class Fence:
     """One Python fence of a page: its code, where it opens and closes, the fold it sits in."""
 
-    first_line: int
-    closing_line: int
+    first_line: int  # the opening ``` line, counted from 1
+    closing_line: int  # the closing ``` line, counted from 0
     code: str
     continuation: bool
     fold: str = ""  # the <summary> of the <details> around it ("" when it is in the open)
@@ -149,7 +149,7 @@ def page_parts(markdown: str) -> list[Part]:
         if match := OPENING.match(line):
             end = next(n for n in range(number + 1, len(lines)) if CLOSING.match(lines[n]))
             flush()
-            fence = Fence(number, end, "\n".join(lines[number + 1 : end]), match["info"] != "python", fold)
+            fence = Fence(number + 1, end, "\n".join(lines[number + 1 : end]), match["info"] != "python", fold)
             parts.append(Part("", fence=fence, fold=fold, fold_kind=fold_kind))
             number = end + 1
             continue

@@ -74,7 +74,8 @@ def rich_html(data: dict[str, Any]) -> str | None:
     if "text/latex" in data:
         return f'<div class="notebook-output">{site_math(html.escape(data["text/latex"]))}</div>'
     if "image/png" in data:
-        return f'<div class="notebook-output notebook-figure"><img src="data:image/png;base64,{data["image/png"]}"></div>'
+        image = f'<img src="data:image/png;base64,{data["image/png"]}">'
+        return f'<div class="notebook-output notebook-figure">{image}</div>'
     return None
 
 

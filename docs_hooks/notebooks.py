@@ -264,7 +264,7 @@ def notebook_from_markdown(markdown: str, docs_dir: Path | None = None, site_url
     return notebook
 
 
-class NotebookFailed(RuntimeError):
+class NotebookFailedError(RuntimeError):
     """A page's code raised when run as a notebook: the build stops and says where."""
 
 
@@ -278,7 +278,7 @@ def execute(notebook: Any, page: str, cwd: Path, timeout: int = 300) -> Any:
     try:
         client.execute()
     except CellExecutionError as error:
-        raise NotebookFailed(f"{page}: a fence failed when the page ran as a notebook:\n{error}") from None
+        raise NotebookFailedError(f"{page}: a fence failed when the page ran as a notebook:\n{error}") from None
     return run
 
 

@@ -67,6 +67,8 @@ MIN_LABEL_PX = 11.0
 MEASURE = r"""
 () => {
   const article = document.querySelector("article") || document.body;
+  // Folded blocks (checks, solutions) are measured open, as a reader who opens them sees them.
+  for (const fold of article.querySelectorAll("details")) fold.open = true;
   const describe = (el) => {
     const text = (el.innerText || el.textContent || "").trim().replace(/\s+/g, " ");
     return `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." +
@@ -76,7 +78,8 @@ MEASURE = r"""
   // around them), display equations, rich outputs, and the page itself.
   const scrolling = [];
   const candidates = article.querySelectorAll(
-    "pre, pre > code, table, .md-typeset__scrollwrap, .arithmatex, mjx-container, .notebook-output, .admonition, details"
+    "pre, pre > code, table, .md-typeset__scrollwrap, .arithmatex, mjx-container, .notebook-output, " +
+    ".admonition, details"
   );
   for (const el of candidates) {
     if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
@@ -111,7 +114,8 @@ MEASURE = r"""
     acceptNode: (node) => node.parentElement.closest("pre, code, mjx-container, script, style, svg, .katex")
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
   });
-  const tex = /\\(frac|partial|mathbb|begin|end|left|right|sigma|cdot|top|odot|times|in|quad|text|mathrm)\b|\$\$|\\\[|\\\(|\$[^\s$]/;
+  const commands = "frac|partial|mathbb|begin|end|left|right|sigma|cdot|top|odot|times|in|quad|text|mathrm";
+  const tex = new RegExp(`\\\\(${commands})\\b|\\$\\$|\\\\\\[|\\\\\\(|\\$[^\\s$]`);
   while (walker.nextNode()) {
     const text = walker.currentNode.textContent;
     if (tex.test(text)) rawTex.push(text.trim().slice(0, 80));
@@ -206,9 +210,9 @@ def browser_page(executable: str) -> Iterator[Any]:
             page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
             page.route(
                 "**/*",
-                lambda route: route.continue_()
-                if route.request.url.startswith(("http://127.0.0.1", "data:"))
-                else route.abort(),
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:")) else route.abort()
+                ),
             )
             yield page
         finally:

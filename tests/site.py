@@ -12,13 +12,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _lock(path: Path):  # noqa: ANN202 — a file object held open while locked
+def _lock(path: Path) -> IO[str]:
     """An exclusive lock on ``path`` (POSIX ``flock``; on other systems, no lock: one worker builds)."""
     handle = path.open("a+")
     try:

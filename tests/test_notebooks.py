@@ -19,7 +19,7 @@ notebooks = load_script(Path(__file__).resolve().parent.parent / "docs_hooks" / 
 NOTEBOOK_PAGES = [page for page in sorted(DOCS.glob("*.md")) if notebooks.has_notebook(page.name)]
 RICH = {"text/html", "image/svg+xml", "image/png", "text/latex"}
 #: What MkDocs reads and Jupyter shows as it is.
-MKDOCS_SYNTAX = re.compile(r'^(!!!|\?\?\?)|\{#[\w-]+\}|\{\.python|<details class=|markdown>|```\{', re.M)
+MKDOCS_SYNTAX = re.compile(r"^(!!!|\?\?\?)|\{#[\w-]+\}|\{\.python|<details class=|markdown>|```\{", re.M)
 MD_LINK = re.compile(r"\]\([^)]*\.md(#[^)]*)?\)|href=\"[^\"]*\.md[\"#]")
 IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src>[^)\s]+)\)|<img [^>]*src=\"(?P<html>[^\"]+)\"")
 
@@ -90,7 +90,7 @@ def test_a_local_image_is_embedded_as_an_attachment(tmp_path):
     cell = notebook.cells[1]
     assert cell.source.endswith("![a dot](attachment:dot.png)")
     assert cell.attachments["dot.png"] == {"image/png": "iVBORw0KGgo="}
-    with pytest.raises(FileNotFoundError, match="missing.png"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.png"):
         notebooks.notebook_from_markdown("![gone](missing.png)\n", docs_dir=tmp_path)
 
 

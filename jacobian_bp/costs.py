@@ -31,6 +31,7 @@ measured or replayed from the code. Conventions:
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,11 +40,13 @@ from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes
 from jacobian_bp.chain.factors import Factor, chain_factors
 from jacobian_bp.chain.structure import pattern
 from jacobian_bp.display import html as html_view
+from jacobian_bp.errors import InputTypeError
 from jacobian_bp.methods.checking import MethodRow, compare
-from jacobian_bp.methods.gradient import METHODS, check_method, prepare
+from jacobian_bp.methods.gradient import METHODS, TABLE, check_method
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import get_loss
 from jacobian_bp.network.mlp import MLP
+from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
 
 #: Bytes of one float64 entry.
 ENTRY_BYTES = 8
@@ -105,6 +108,24 @@ class Architecture:
 
     def layers(self) -> range:
         return range(1, self.depth + 1)
+
+    @classmethod
+    def of(cls, net: MLP, loss: str, batch: int) -> Architecture:
+        """What ``net`` costs with ``loss`` on ``batch`` examples: no data needed.
+
+        >>> Architecture.of(jbp.notes_network(), "mse", 4)
+        Architecture(sizes=(2, 3, 1), activations=('sigmoid', 'sigmoid'), loss='mse', batch=4)
+        """
+        return cls(tuple(net.sizes), tuple(net.activations), loss, batch)
+
+    @property
+    def stored_bytes(self) -> int:
+        """Bytes of the forward pass's trace: ``x`` and every ``a^k`` and ``h^k``, for each example.
+
+        >>> Architecture((2, 3, 1), ("sigmoid", "sigmoid"), "mse", 2).stored_bytes  # 8 · 2 · (2 + 3 + 3 + 1 + 1)
+        160
+        """
+        return ENTRY_BYTES * self.batch * (self.sizes[0] + 2 * sum(self.sizes[1:]))
 
 
 def row_price(factor: Factor) -> int:
@@ -285,10 +306,40 @@ def predict(network: Architecture, method: str) -> Cost:
     (59, 17)
     """
     check_method(method)
-    if method in ("reshape", "slices", "einsum"):
+    if TABLE[method].contracts_chains:
         return _materialized(network, method)
-    paths = {"structured": _structured, "outer": _outer, "backprop": _backprop, "scalar": _scalar, "numeric": _numeric}
-    return paths[method](network)
+    return _COUNTS[method](network)
+
+
+#: How each method that does not contract whole chains is counted (every other one: :func:`_materialized`).
+_COUNTS: dict[str, Callable[[Architecture], Cost]] = {
+    "scalar": _scalar,
+    "structured": _structured,
+    "outer": _outer,
+    "backprop": _backprop,
+    "numeric": _numeric,
+}
+
+
+def _predict_with_trace(network: Architecture, method: str) -> Cost:
+    """:func:`predict`, with the bytes the forward pass keeps (finite differences keep none)."""
+    stored = 0 if method == "numeric" else network.stored_bytes
+    return dataclasses.replace(predict(network, method), stored_bytes=stored)
+
+
+def _architecture(net: MLP, X: Any, T: Any, loss: str) -> Architecture:
+    """Check ``net``, ``X``, ``T`` and ``loss`` as :func:`gradient` would, without running the network.
+
+    The counts depend on the shapes alone: checking the data is one pass over it, and no forward pass.
+    """
+    if not isinstance(net, MLP):
+        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
+    loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    X = check_inputs(net, X)
+    check_targets(net, X, T, loss_fn)
+    MLP.check_params(net)  # the numeric check even for a symbolic network: it refuses SymPy entries clearly
+    return Architecture.of(net, loss_fn.name, 1 if X.ndim == 1 else X.shape[0])
 
 
 def cost(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") -> Cost:
@@ -301,10 +352,30 @@ def cost(net: MLP, X: Any, T: Any, loss: str = "mse", method: str = "backprop") 
     (True, True)
     """
     check_method(method)
-    trace, _, loss_fn = prepare(net, X, T, loss)
-    network = Architecture(tuple(net.sizes), tuple(net.activations), loss_fn.name, trace.batch_size)
-    stored = 0 if method == "numeric" else trace.stored_bytes
-    return dataclasses.replace(predict(network, method), stored_bytes=stored)
+    return _predict_with_trace(_architecture(net, X, T, loss), method)
+
+
+#: A cost table's counted columns, each title in two lines.
+COUNTED_COLUMNS = (
+    ("", "method"),
+    ("multiply-", "adds"),
+    ("×", "least"),
+    ("", "entries"),
+    ("", "non-zero"),
+    ("peak", "bytes"),
+    ("stored", "bytes"),
+)
+#: The columns :meth:`CostTable.measure` adds.
+MEASURED_COLUMNS = (("", "seconds"), ("", "agrees"))
+#: Counts below this are printed in full; larger ones in two significant digits.
+EXACT_BELOW = 10**6
+#: Widest a printed table may be: a terminal's 80 columns, less one (documentation pages show the tables).
+TABLE_WIDTH = 79
+
+
+def _count_text(count: int) -> str:
+    """``59``, ``123,456``, ``1.2e+07``: in full below :data:`EXACT_BELOW`, else two significant digits."""
+    return f"{count:,}" if count < EXACT_BELOW else f"{count:.1e}"
 
 
 @dataclass
@@ -326,6 +397,16 @@ class CostTable:
     errors: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def predicted(cls, network: Architecture, methods: Sequence[str] = METHODS) -> CostTable:
+        """The counted cost of every one of ``methods`` on ``network``: arithmetic, for any batch size.
+
+        >>> table = CostTable.predicted(Architecture((2, 3, 1), ("sigmoid", "sigmoid"), "mse", 10**12))
+        >>> table["backprop"].multiply_adds
+        16000000000000
+        """
+        return cls([_predict_with_trace(network, method) for method in methods])
+
     def __getitem__(self, method: str) -> Cost:
         for row in self.costs:
             if row.method == method:
@@ -340,10 +421,11 @@ class CostTable:
 
     def _repr_html_(self) -> str:
         """In a notebook: the same table as :meth:`__str__`, as HTML."""
-        header = ["method", "multiply-adds", "× least", "entries", "non-zero", "peak bytes", "stored bytes"]
-        header += (["seconds", "agrees"] if self.timed else []) + (["note"] if self.skipped or self.errors else [])
-        rows = [self.row(cost.method).split(None, len(header) - 1) for cost in self.costs]
-        return html_view.table(header, rows, caption=repr(self))
+        columns = COUNTED_COLUMNS + (MEASURED_COLUMNS if self.timed else ())
+        header = [f"{top} {bottom}".strip() for top, bottom in columns]
+        notes = self.skipped or self.errors
+        rows = [self.cells(cost.method) + ([self.note(cost.method) or ""] if notes else []) for cost in self.costs]
+        return html_view.table(header + (["note"] if notes else []), rows, caption=repr(self))
 
     @property
     def timed(self) -> bool:
@@ -354,36 +436,80 @@ class CostTable:
         """
         return bool(self.seconds or self.errors or self.skipped)
 
-    def header(self, timed: bool | None = None) -> str:
-        """The column titles; with the ``seconds`` and ``agrees`` columns if ``timed`` (default: :attr:`timed`).
+    def cells(self, method: str) -> list[str]:
+        """One method's row as text, column by column; the measured columns once :meth:`measure` ran.
 
-        >>> jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0).header(timed=True).split()[-2:]
-        ['seconds', 'agrees']
-        """
-        header = f"{'method':<10} {'multiply-adds':>13} {'× least':>8} {'entries':>10} {'non-zero':>10}"
-        header += f" {'peak bytes':>11} {'stored bytes':>12}"
-        return header + (f" {'seconds':>9} {'agrees':>6}" if (self.timed if timed is None else timed) else "")
+        Counts up to a million are printed in full, larger ones in two significant digits, so that
+        every column stays narrow whatever the network and the batch.
 
-    def row(self, method: str) -> str:
-        """One method's line: its predicted cost, then its time (or why it has none) once it was measured.
-
-        >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer", "backprop"))
-        >>> table.row("outer")
-        'outer                 17      1.1          5          5         176           80'
+        >>> table = jbp.cost_table(jbp.notes_network(), np.zeros((10**5, 2)), np.zeros(10**5))
+        >>> table.cells("reshape")
+        ['reshape', '5.9e+06', '3.7', '6.7e+06', '3.7e+06', '3.1e+07', '8.0e+06']
         """
         fewest = min(row.multiply_adds for row in self.costs) or 1
         cost = self[method]
-        line = (
-            f"{cost.method:<10} {cost.multiply_adds:>13,} {cost.multiply_adds / fewest:>8.1f} {cost.entries:>10,} "
-            f"{cost.nonzero_entries:>10,} {cost.peak_bytes:>11,} {cost.stored_bytes:>12,}"
-        )
-        if method in self.skipped:
-            return f"{line} {'—':>9} {'—':>6}  skipped: {self.skipped[method]}"
-        if method in self.errors:
-            return f"{line} {self.seconds[method]:>9.2e} {'NO':>6}  raised {self.errors[method]}"
+        ratio = cost.multiply_adds / fewest
+        counted = [cost.multiply_adds, cost.entries, cost.nonzero_entries, cost.peak_bytes, cost.stored_bytes]
+        cells = [method, *(_count_text(n) for n in counted)]
+        cells.insert(2, f"{ratio:.1f}" if ratio < 1000 else f"{ratio:.1e}")
+        if not self.timed:
+            return cells
         if method in self.seconds:
-            return f"{line} {self.seconds[method]:>9.2e} {'yes' if self.agrees[method] else 'NO':>6}"
-        return line
+            return [*cells, f"{self.seconds[method]:.2e}", "yes" if self.agrees.get(method) else "NO"]
+        return [*cells, "—", "—"]
+
+    def note(self, method: str) -> str | None:
+        """Why ``method`` has no time (skipped), or what it raised; ``None`` if it has neither."""
+        if method in self.skipped:
+            return f"skipped: {self.skipped[method]}"
+        if method in self.errors:
+            return f"raised {self.errors[method]}"
+        return None
+
+    def _widths(self, timed: bool) -> list[int]:
+        """Each column's width: its title's or its widest counted cell's (the measured cells have fixed widths)."""
+        columns = COUNTED_COLUMNS + (MEASURED_COLUMNS if timed else ())
+        widths = [max(len(top), len(bottom)) for top, bottom in columns]
+        for cost in self.costs:
+            for index, cell in enumerate(self.cells(cost.method)[: len(COUNTED_COLUMNS)]):
+                widths[index] = max(widths[index], len(cell))
+        if timed:
+            widths[len(COUNTED_COLUMNS)] = max(widths[len(COUNTED_COLUMNS)], len(f"{1.0:.2e}"))
+        return widths
+
+    @staticmethod
+    def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+        """The method left-aligned, every number right-aligned under its title."""
+        first, *rest = cells
+        return " ".join(
+            [f"{first:<{widths[0]}}", *(f"{cell:>{width}}" for cell, width in zip(rest, widths[1:], strict=True))]
+        )
+
+    def header(self, timed: bool | None = None) -> str:
+        """The column titles, in two lines; with ``seconds`` and ``agrees`` if ``timed`` (default: :attr:`timed`).
+
+        >>> print(jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0).header(timed=True))
+                   multiply-     ×                     peak stored
+        method          adds least entries non-zero   bytes  bytes  seconds agrees
+        """
+        timed = self.timed if timed is None else timed
+        columns = COUNTED_COLUMNS + (MEASURED_COLUMNS if timed else ())
+        widths = self._widths(timed)
+        return "\n".join(self._line([column[line] for column in columns], widths).rstrip() for line in (0, 1))
+
+    def row(self, method: str) -> str:
+        """One method's line: its predicted cost, then its time, with why it has none on the next line.
+
+        >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, methods=("outer", "backprop"))
+        >>> table.row("outer")
+        'outer             17   1.1       5        5     176     80'
+        """
+        line = self._line(self.cells(method), self._widths(self.timed))
+        note = self.note(method)
+        if note is None:
+            return line
+        indent = " " * (self._widths(self.timed)[0] + 1)
+        return "\n".join([line, *textwrap.wrap(note, TABLE_WIDTH, initial_indent=indent, subsequent_indent=indent)])
 
     def __str__(self) -> str:
         return "\n".join([self.header(), *(self.row(cost.method) for cost in self.costs)])
@@ -474,14 +600,15 @@ def cost_table(
 
     >>> table = jbp.cost_table(jbp.notes_network(), [1.0, 0.5], 1.0, timings=True)
     >>> print(table)  # doctest: +ELLIPSIS
-    method     multiply-adds  × least    entries   non-zero  peak bytes stored bytes   seconds agrees
-    scalar     ...
+               multiply-     ×                   peak stored
+    method          adds least entries non-zero bytes  bytes  seconds agrees
+    scalar            80   5.0      40       40   176     80 ...
     >>> table["structured"].multiply_adds == table["outer"].multiply_adds
     True
     """
     for method in methods:
         check_method(method)
-    table = CostTable([cost(net, X, T, loss, method) for method in methods])
+    table = CostTable.predicted(_architecture(net, X, T, loss), methods)
     if timings:
         table.measure(net, X, T, loss, max_bytes)
     return table

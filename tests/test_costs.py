@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jacobian_bp as jbp
 from jacobian_bp.chain.batch import batch_factors
-from jacobian_bp.costs import widths_costs
+from jacobian_bp.costs import Architecture, CostTable, widths_costs
 from jacobian_bp.methods.gradient import PATHS, prepare
 from jacobian_bp.methods.structured import structured_gradient_counted
 
@@ -276,6 +278,34 @@ def test_measure_skips_paths_over_the_budget_before_running_anything(monkeypatch
     materializing = ["reshape", "slices", "einsum", "structured"]
     assert sorted(table.skipped) == sorted(materializing) and not set(materializing) & set(ran)
     assert shown == list(jbp.METHODS)  # every row, in the table's order
-    text = str(table)
+    text = " ".join(str(table).split())  # a long note wraps onto indented lines under its row
+    assert max(len(line) for line in str(table).splitlines()) <= 79
     assert text.count("skipped: its largest Jacobian, 576 B, is over the memory budget of 512 B") == 4
     assert all(table.agrees[m] for m in ("scalar", "outer", "backprop", "numeric"))
+
+
+@settings(max_examples=60)
+@given(
+    sizes=st.lists(st.integers(1, 4096), min_size=2, max_size=6),
+    batch=st.integers(1, 10**12),
+    timed=st.booleans(),
+    seconds=st.floats(1e-9, 1e6),
+)
+def test_cost_table_columns_stay_aligned_and_fit_79_columns(sizes, batch, timed, seconds) -> None:
+    network = Architecture(tuple(sizes), ("tanh",) * (len(sizes) - 1), "mse", batch)
+    table = CostTable.predicted(network)
+    if timed:
+        table.seconds = dict.fromkeys(("outer", "backprop"), seconds)
+        table.agrees = dict.fromkeys(("outer", "backprop"), True)
+        table.skipped = {
+            m: "its largest Jacobian, 3.0 TiB, is over the memory budget of 1.0 GiB" for m in jbp.METHODS[:6]
+        }
+        table.errors = {"numeric": "MemoryBudgetError: " + "a long message " * 10}
+    lines = str(table).splitlines()
+    assert max(len(line) for line in lines) <= 79
+    title = lines[1]
+    # Every column's title ends where its numbers end: the right edges of the words line up, row by row.
+    edges = {match.end() for match in re.finditer(r"\S+", title)}
+    for cost in table.costs:
+        row = table.row(cost.method).splitlines()[0]
+        assert {match.end() for match in re.finditer(r"\S+", row)} - {len(cost.method)} == edges - {len("method")}

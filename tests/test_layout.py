@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 
 import jacobian_bp as jbp
 from jacobian_bp.chain import approaches
+from jacobian_bp.chain.budget import Budget
 
 PACKAGE = Path(jbp.__file__).parent
 
@@ -142,3 +144,35 @@ def test_every_entry_point_runs_the_one_function_of_each_approach():
             assert function in ran
             if method == "reshape":  # slices hands a factor with no input axes to reshape; reshape never to slices
                 assert not (others & ran)
+
+
+def _package_calls(call) -> collections.Counter:
+    """How many times each function of the package runs during ``call()`` (once warmed up)."""
+    call()
+    counts: collections.Counter = collections.Counter()
+    package = str(PACKAGE)
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(package):
+            counts[frame.f_code] += 1
+            if frame.f_code.co_name == "resolve_max_bytes" and not isinstance(frame.f_locals["max_bytes"], Budget):
+                counts["budget resolved"] += 1
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return counts
+
+
+def test_inputs_are_checked_once_at_the_door():
+    # One gradient on the notes' example: the entry point checks and resolves; the engine trusts what it is handed.
+    net, x, t = jbp.notes_network(), np.array([1.0, 0.5]), 1.0
+    counts = _package_calls(functools.partial(jbp.gradient, net, x, t, method="reshape"))
+    assert sum(counts.values()) <= 300
+    assert counts["budget resolved"] == 1  # then handed inward as a Budget, taken as it is
+    by_name = {getattr(code, "co_name", code): n for code, n in counts.items()}
+    assert "check_chainable" not in by_name and "_check_per_example_chain" not in by_name
+    backprop = _package_calls(functools.partial(jbp.gradient, net, x, t, method="backprop"))
+    assert sum(backprop.values()) <= 60

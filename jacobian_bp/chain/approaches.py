@@ -60,7 +60,8 @@ def reshape(outer: EntryCounts, inner: EntryCounts) -> Array:
     """
     sum_batch = bool(outer.batch_axes) and inner.shared_input
     product = _matmul(outer.matrix, inner.matrix, sum_batch)
-    return product.reshape(result_batch_axes(outer, inner) + outer.out_shape + inner.in_shape)
+    # The matrix product keeps the batch axis it carries (none once summed) before its two matrix axes.
+    return product.reshape(product.shape[:-2] + outer.out_shape + inner.in_shape)
 
 
 def slices(outer: EntryCounts, inner: EntryCounts) -> Array:
@@ -119,14 +120,17 @@ def einsum(outer: EntryCounts, inner: EntryCounts) -> Array:
     return np.asarray(einops.einsum(outer.array, inner.array, einsum_pattern(outer, inner)))
 
 
-APPROACHES: dict[str, Callable[[EntryCounts, EntryCounts], Array]] = {
+#: What an approach is: two Jacobians (or stacks) in, the array of their product out.
+Approach = Callable[[EntryCounts, EntryCounts], Array]
+
+APPROACHES: dict[str, Approach] = {
     "reshape": reshape,
     "slices": slices,
     "einsum": einsum,
 }
 
 
-def approach(method: str) -> Callable[[EntryCounts, EntryCounts], Array]:
+def approach(method: str) -> Approach:
     """The function of ``method``, one of :data:`CHAIN_METHODS`; an unknown name lists them.
 
     >>> approach("slices").__name__

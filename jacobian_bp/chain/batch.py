@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from jacobian_bp.chain.approaches import approach, result_batch_axes
-from jacobian_bp.chain.budget import check_budget, resolve_max_bytes
+from jacobian_bp.chain.approaches import Approach, approach
+from jacobian_bp.chain.budget import Budget, check_budget, resolve_max_bytes
 from jacobian_bp.chain.factors import net_factors
 from jacobian_bp.chain.jacobian import EntryCounts, Jacobian, compose_names, space_notation
 from jacobian_bp.chain.structure import nonzero_mask, ones_mask, structure_of
@@ -103,6 +103,23 @@ class BatchedJacobian(EntryCounts):
         self._store(array, out_shape, in_shape, name, stacked=True)
         self.shared_input = shared_input
         self.shared_output = shared_output
+        self.batch_axes = self.array.shape[:1]  # (N,): the stack's own leading axis
+
+    @classmethod
+    def _checked(
+        cls,
+        array: Array,
+        out_shape: Shape,
+        in_shape: Shape,
+        name: str,
+        shared_input: bool = False,
+        shared_output: bool = False,
+    ) -> BatchedJacobian:
+        """A stack whose array the package has just built with the right shape: kept without checking it again."""
+        stack = cls.__new__(cls)
+        stack.array, stack.out_shape, stack.in_shape, stack.name = array, out_shape, in_shape, name
+        stack.shared_input, stack.shared_output, stack.batch_axes = shared_input, shared_output, array.shape[:1]
+        return stack
 
     @property
     def batch_size(self) -> int:
@@ -113,11 +130,6 @@ class BatchedJacobian(EntryCounts):
     def shape(self) -> Shape:
         """``(N,) + out_shape + in_shape``, the shape of :attr:`array`."""
         return tuple(self.array.shape)
-
-    @property
-    def batch_axes(self) -> Shape:  # type: ignore[override]
-        """``(N,)``: the stack's own leading axis."""
-        return self.array.shape[:1]
 
     @property
     def notation(self) -> str:
@@ -209,15 +221,26 @@ def chain_per_example(
     """
     contract = approach(method)
     _check_per_example_chain(factors)
-    budget = resolve_max_bytes(max_bytes)
+    return contract_stacks(factors, contract, resolve_max_bytes(max_bytes))
+
+
+def contract_stacks(
+    factors: Sequence[BatchedJacobian], contract: Approach, budget: Budget, built_within: bool = False
+) -> Jacobian | BatchedJacobian:
+    """:func:`chain_per_example` on a chain already checked, with its approach and budget already resolved.
+
+    ``built_within`` says the stacks were just built within this same ``budget`` (as a gradient path
+    builds them): then a row times a stack, no larger than that stack, needs no second check.
+    """
     result = factors[0]
     for inner in factors[1:]:
-        name = compose_names(result.name, inner.name)
-        check_budget(name, result_batch_axes(result, inner) + result.out_shape + inner.in_shape, budget)
+        name, shape = compose_names(result.name, inner.name), result.out_shape + inner.in_shape
+        if result.out_shape or not built_within:
+            check_budget(name, shape if inner.shared_input else result.batch_axes + shape, budget)
+        if inner.shared_input:  # the batch is summed here: the product has no batch axis
+            return Jacobian._checked(contract(result, inner), result.out_shape, inner.in_shape, name)
         array = contract(result, inner)
-        if inner.shared_input:
-            return Jacobian(array, result.out_shape, inner.in_shape, name)
-        result = BatchedJacobian(array, result.out_shape, inner.in_shape, name, shared_output=result.shared_output)
+        result = BatchedJacobian._checked(array, result.out_shape, inner.in_shape, name, False, result.shared_output)
     if result.shared_output and len(factors) > 1:
         # The loss is shared, the input is not: ∂J/∂X has one row per example.
         return result.full(budget)
@@ -254,7 +277,7 @@ def batch_factors(
     budget = resolve_max_bytes(max_bytes)
     N = trace.batch_size
     check_budget("∂J/∂J⁽ᵖ⁾", (N,), budget)
-    stacks = [BatchedJacobian(np.full(N, 1.0 / N), (), (), "∂J/∂J⁽ᵖ⁾", shared_output=True)]
+    stacks = [BatchedJacobian._checked(np.full(N, 1.0 / N), (), (), "∂J/∂J⁽ᵖ⁾", shared_output=True)]
     for factor in net_factors(net, wrt):
         name = "∂J⁽ᵖ⁾/∂z" if factor.kind == "loss" else factor.name
         per_example_shape = (N, *factor.out_shape, *factor.in_shape)
@@ -262,5 +285,5 @@ def batch_factors(
             check_budget(stacked_name(name), (N, *factor.out_shape, N, *factor.in_shape), budget)
         check_budget(name, per_example_shape, budget)
         array = factor.build(net, trace, T, loss)
-        stacks.append(BatchedJacobian(array, factor.out_shape, factor.in_shape, name, factor.shared_input))
+        stacks.append(BatchedJacobian._checked(array, factor.out_shape, factor.in_shape, name, factor.shared_input))
     return stacks if view == "per_example" else [stack.full(budget) for stack in stacks]

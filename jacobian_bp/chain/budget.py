@@ -49,20 +49,35 @@ def parse_bytes(text: str, source: str = MAX_BYTES_ENV) -> int:
     return size
 
 
-def resolve_max_bytes(max_bytes: int | None = None) -> int:
+class Budget(int):
+    """A memory budget in bytes that has been resolved and checked: what the entry points hand inward.
+
+    Each public entry point resolves ``max_bytes`` once (:func:`resolve_max_bytes`); the functions it
+    calls take the :class:`Budget` as it is, without reading the environment or checking it again.
+
+    >>> Budget(4096) == 4096, isinstance(resolve_max_bytes(4096), Budget)
+    (True, True)
+    """
+
+
+def resolve_max_bytes(max_bytes: int | None = None) -> Budget:
     """The budget in bytes: ``max_bytes`` if given, else ``$JACOBIAN_BP_MAX_BYTES``, else 1 GiB.
+
+    An already resolved :class:`Budget` is returned as it is.
 
     >>> resolve_max_bytes(4096), resolve_max_bytes() == DEFAULT_MAX_BYTES
     (4096, True)
     """
+    if isinstance(max_bytes, Budget):
+        return max_bytes
     if max_bytes is None:
         from_env = os.environ.get(MAX_BYTES_ENV)
-        return DEFAULT_MAX_BYTES if from_env is None else parse_bytes(from_env)
+        return Budget(DEFAULT_MAX_BYTES if from_env is None else parse_bytes(from_env))
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int | np.integer):
         raise InputTypeError(f"max_bytes must be a whole number of bytes or None, got {max_bytes!r}")
     if max_bytes <= 0:
         raise InvalidArgumentError(f"max_bytes must be positive, got {max_bytes}")
-    return int(max_bytes)
+    return Budget(max_bytes)
 
 
 def format_bytes(size: int) -> str:
@@ -89,8 +104,8 @@ def check_budget(name: str, shape: Sequence[int], max_bytes: int | None = None, 
     ...
     jacobian_bp.errors.MemoryBudgetError: materializing ∂H¹/∂A¹ of shape (1000, 3, 1000, 3) would take ...
     """
-    budget = resolve_max_bytes(max_bytes)
-    shape = tuple(int(n) for n in shape)
+    budget = max_bytes if isinstance(max_bytes, Budget) else resolve_max_bytes(max_bytes)
+    shape = tuple(map(int, shape))
     size = math.prod(shape) * np.dtype(dtype).itemsize
     if size > budget:
         raise MemoryBudgetError(

@@ -10,6 +10,7 @@ symbolic size limits and ``∂z/∂x`` are all built from this list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ class Factor:
         """Entries its structure allows to be non-zero."""
         return structurally_nonzero(self.structure, self.out_shape, self.in_shape)
 
-    @property
+    @functools.cached_property
     def shared_input(self) -> bool:
         """Whether its input is a parameter, the same for every example of a batch."""
         return self.kind in ("weight_tensor", "bias")
@@ -93,9 +94,9 @@ class Factor:
         >>> d_h_d_a.build(net, net.forward(np.zeros((4, 2))), np.ones((4, 1)), jbp.get_loss("mse")).shape
         (4, 3, 3)
         """
-        k, L = self.layer, net.depth
+        k = self.layer  # the loss factor's layer is the output layer L
         if self.kind == "loss":
-            return finite_gradient(loss, trace.z, T, trace.a[L])
+            return finite_gradient(loss, trace.z, T, trace.a[k])
         if self.kind == "activation":
             return net.layer_activation(k).jacobian(trace.a[k], trace.h[k])
         if self.kind == "weight_tensor":
@@ -143,13 +144,21 @@ def parse_wrt(sizes: Sequence[int], wrt: str) -> tuple[str, int]:
 def chain_factors(sizes: Sequence[int], activations: Sequence[str], wrt: str) -> list[Factor]:
     """The factors of the chain of ``∂J/∂wrt`` for one example, outermost (``∂J/∂z``) first.
 
-    ``activations[k − 1]`` names ``f_k``; ``wrt`` is a parameter name or ``"x"``.
+    ``activations[k − 1]`` names ``f_k``; ``wrt`` is a parameter name or ``"x"``. The list follows
+    from the widths alone, so it is written down once per architecture and handed out as a new list.
 
     >>> [f.name for f in chain_factors([2, 3, 1], ["sigmoid", "sigmoid"], "W1")]
     ['∂J/∂z', '∂z/∂a²', '∂a²/∂h¹', '∂h¹/∂a¹', '∂a¹/∂W¹']
     >>> [f.out_shape + f.in_shape for f in chain_factors([2, 3, 1], ["sigmoid", "sigmoid"], "W1")]
     [(1,), (1, 1), (1, 3), (3, 3), (3, 3, 2)]
     """
+    if not isinstance(wrt, str):
+        parse_wrt(sizes, wrt)  # an unhashable or odd name: the same error, listing the valid names
+    return list(_chain_factors(tuple(sizes), tuple(activations), wrt))
+
+
+@functools.lru_cache(maxsize=256)
+def _chain_factors(sizes: tuple[int, ...], activations: tuple[str, ...], wrt: str) -> tuple[Factor, ...]:
     kind, layer = parse_wrt(sizes, wrt)
     L, sup = len(sizes) - 1, superscript
     n_out = sizes[L]
@@ -172,7 +181,7 @@ def chain_factors(sizes: Sequence[int], activations: Sequence[str], wrt: str) ->
         )
     elif kind == "b":
         factors.append(Factor(f"∂a{sup(layer)}/∂b{sup(layer)}", (n,), (n,), "bias", layer, "identity"))
-    return factors
+    return tuple(factors)
 
 
 def net_factors(net: MLP, wrt: str) -> list[Factor]:

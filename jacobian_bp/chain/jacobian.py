@@ -105,7 +105,7 @@ class EntryCounts:
         what = "a batched Jacobian" if stacked else "a Jacobian"
         if array.dtype.kind not in "biuf" and array.dtype != object:
             raise InputTypeError(f"{what} holds real numbers, got dtype {array.dtype} for {name}")
-        out_shape, in_shape = tuple(int(n) for n in out_shape), tuple(int(n) for n in in_shape)
+        out_shape, in_shape = tuple(map(int, out_shape)), tuple(map(int, in_shape))
         if stacked and (array.ndim < 1 or array.shape[1:] != out_shape + in_shape):
             raise ShapeError(
                 f"{name}: a stack of per-example Jacobians needs shape (N,) + out_shape {out_shape} + "
@@ -162,6 +162,13 @@ class Jacobian(EntryCounts):
 
     def __init__(self, array: Any, out_shape: Shape, in_shape: Shape, name: str = "∂y/∂x") -> None:
         self._store(array, out_shape, in_shape, name, stacked=False)
+
+    @classmethod
+    def _checked(cls, array: np.ndarray, out_shape: Shape, in_shape: Shape, name: str) -> Jacobian:
+        """A Jacobian whose array the package has just computed with the right shape: kept without checking it."""
+        jacobian = cls.__new__(cls)
+        jacobian.array, jacobian.out_shape, jacobian.in_shape, jacobian.name = array, out_shape, in_shape, name
+        return jacobian
 
     @classmethod
     def from_matrix(cls, matrix: Any, out_shape: Shape, in_shape: Shape, name: str = "∂y/∂x") -> Jacobian:

@@ -15,10 +15,21 @@ from collections.abc import Sequence
 
 from jacobian_bp.cli.cost import add_commands as add_cost_commands
 from jacobian_bp.cli.exercise import add_commands as add_exercise_commands
-from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit, error_message, show_warning
+from jacobian_bp.cli.options import (
+    LARGER_BUDGET,
+    MAX_EPOCHS,
+    add_command,
+    emit,
+    error_message,
+    finite_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    show_warning,
+    writable_path,
+)
 from jacobian_bp.display.words import counted
 from jacobian_bp.errors import InvalidArgumentError, JacobianBPError
-from jacobian_bp.network.validation import positive_count, positive_number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
             "jacobian-bp walkthrough --symbolic --format latex > walkthrough.tex",
         ],
     )
-    walk.add_argument("--seed", type=int, default=0, help="seed of the network's parameters (default 0)")
-    walk.add_argument("--x", type=float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
-    walk.add_argument("--t", type=float, default=None, help="the example's target")
+    walk.add_argument("--seed", type=non_negative_int, default=0, help="seed of the network's parameters (default 0)")
+    walk.add_argument("--x", type=finite_float, nargs=2, default=None, metavar=("X1", "X2"), help="the example's input")
+    walk.add_argument("--t", type=finite_float, default=None, help="the example's target")
     walk.add_argument(
         "--symbolic", action="store_true", help="print every Jacobian as a formula in the notes' symbols (needs SymPy)"
     )
@@ -80,11 +91,19 @@ def add_train_parser(commands: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--dataset", choices=tuple(RECIPES), default="xor", help="which toy problem (default xor)")
     train.add_argument("--method", choices=METHODS, default="backprop", help="gradient method (default backprop)")
-    train.add_argument("--lr", type=float, default=None, help="learning rate (default: the dataset's recipe)")
-    train.add_argument("--epochs", type=int, default=None, help="passes over the data (default: the recipe's)")
-    train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all of them)")
-    train.add_argument("--seed", type=int, default=0, help="seeds the data, the network and the shuffling (default 0)")
-    train.add_argument("--plot", metavar="FILE.png", default=None, help="draw the loss curve into this file")
+    train.add_argument("--lr", type=positive_float, default=None, help="learning rate (default: the dataset's recipe)")
+    train.add_argument(
+        "--epochs", type=positive_int(MAX_EPOCHS), default=None, help="passes over the data (default: the recipe's)"
+    )
+    train.add_argument(
+        "--batch-size", type=positive_int(), default=None, help="examples per step (default: all of them)"
+    )
+    train.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seeds the data, the network and the shuffling (default 0)"
+    )
+    train.add_argument(
+        "--plot", type=writable_path, metavar="FILE.png", default=None, help="draw the loss curve into this file"
+    )
     train.add_argument(
         "--no-progress", action="store_true", help="no progress bar (there is none unless stderr is a terminal)"
     )
@@ -103,12 +122,10 @@ def run_train(args: argparse.Namespace) -> str:
         from jacobian_bp.display.plots import check_plot_path
 
         plot_path = check_plot_path(args.plot)
-    if args.seed < 0:
-        raise InvalidArgumentError(f"--seed must be a whole number ≥ 0, got {args.seed}")
-    lr = recipe.lr if args.lr is None else positive_number(args.lr, "--lr")
-    epochs = recipe.epochs if args.epochs is None else positive_count(args.epochs, "--epochs")
+    lr = recipe.lr if args.lr is None else args.lr  # the flags' types checked their ranges
+    epochs = recipe.epochs if args.epochs is None else args.epochs
     X, T = recipe.data(seed=args.seed)
-    if args.batch_size is not None and positive_count(args.batch_size, "--batch-size") > len(X):
+    if args.batch_size is not None and args.batch_size > len(X):
         raise InvalidArgumentError(
             f"--batch-size {args.batch_size} is larger than the training set ({counted(len(X), 'example')}); "
             f"use at most {len(X)}, or leave --batch-size out to use all of them"
@@ -188,4 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # /dev/null so that Python's own flush at exit does not fail a second time.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:
+        # The flags' types check what they can (the folder exists, we may write in it); the system has the
+        # last word (a full disk, /proc): its refusal is an error in one line, not a traceback.
+        print(error_message(error, args), file=sys.stderr)
+        return 2
     return status

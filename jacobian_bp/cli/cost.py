@@ -6,20 +6,37 @@ Both default to the notes' 2-3-1 network and example; ``--sizes`` picks another.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from jacobian_bp.chain.budget import MAX_BYTES_ENV, format_bytes
+from jacobian_bp.chain.budget import MAX_BYTES_ENV, check_budget, format_bytes
+from jacobian_bp.chain.factors import INPUT_NAME
 from jacobian_bp.chain.jacobian_chain import JacobianChain, display_name, jacobian_chain
 from jacobian_bp.chain.order import ORDERS
 from jacobian_bp.chain.output_chain import output_chain
-from jacobian_bp.cli.options import LARGER_BUDGET, add_command, emit
-from jacobian_bp.costs import CostTable, cost_table
+from jacobian_bp.cli.options import (
+    LARGER_BUDGET,
+    MAX_DEPTH,
+    MAX_FACTORS,
+    add_command,
+    bounded_depth,
+    emit,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    whole_number,
+    width,
+    writable_path,
+)
+from jacobian_bp.costs import Architecture, CostTable
+from jacobian_bp.display.figures import MAX_FONT_SCALE, MIN_FONT_SCALE
+from jacobian_bp.display.figures import SIZES as FIGURE_SIZES
 from jacobian_bp.display.words import counted
-from jacobian_bp.errors import InvalidArgumentError
+from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.methods.gradient import METHODS
 from jacobian_bp.network.losses import LOSSES, get_loss
 from jacobian_bp.network.mlp import MLP, notes_network
@@ -27,13 +44,17 @@ from jacobian_bp.network.mlp import MLP, notes_network
 Array = np.ndarray
 
 #: The pictures ``jacobian-bp plot`` can draw.
-PICTURES = ("jacobian", "chain", "cost")
+PICTURES = ("jacobian", "chain", "slices", "network", "cost")
+#: Most examples ``plot chain --batch`` draws: a full-view chain holds N² blocks per factor.
+MAX_PLOTTED_BATCH = 64
+#: ``--wrt`` beyond the names ``jbp.jacobian_chain`` takes: the network's own ∂z/∂x, without the loss.
+OUTPUT_CHAIN = "z/x"
 
 
 def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sizes",
-        type=int,
+        type=width,
         nargs="+",
         default=None,
         metavar="N",
@@ -42,7 +63,9 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
     parser.add_argument("--output-activation", default=None, help="output activation (default: the hidden one)")
     parser.add_argument("--loss", default="mse", help=f"one of {', '.join(LOSSES)} (default mse)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the parameters and the data (default 0)")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the parameters and the data (default 0)"
+    )
 
 
 def add_commands(commands: Any) -> None:
@@ -59,7 +82,7 @@ def add_commands(commands: Any) -> None:
         f"--batch, or {LARGER_BUDGET}",
     )
     _add_network_options(cost)
-    cost.add_argument("--batch", type=int, default=1, help="examples in the batch (default 1)")
+    cost.add_argument("--batch", type=positive_int(), default=1, help="examples in the batch (default 1)")
     cost.add_argument(
         "--timings",
         action="store_true",
@@ -77,47 +100,88 @@ def add_commands(commands: Any) -> None:
     plot = add_command(
         commands,
         "plot",
-        "Draw a Jacobian, a chain, or every path's cost against width (needs the 'plot' extra, matplotlib).",
+        "Draw the network, a Jacobian (as a heatmap or as the notes' slices), a chain, or every path's cost "
+        "against width, as PDF, SVG or PNG by the file's extension (needs the 'plot' extra, matplotlib).",
         [
+            "jacobian-bp plot network -o network.svg",
+            "jacobian-bp plot slices --wrt W1 -o slices.pdf --size slide",
+            "jacobian-bp plot chain --wrt W1 --batch 4 -o batch_chain.svg",
             "jacobian-bp plot jacobian --wrt W1 -o d_a_d_W.png",
             "jacobian-bp plot cost --widths 8 16 32 64 -o cost.png",
         ],
-        budget_advice=f"Use smaller --sizes, or {LARGER_BUDGET}",
+        budget_advice=f"Use smaller --sizes or --batch, or {LARGER_BUDGET}",
     )
     plot.add_argument("picture", choices=PICTURES, help="what to draw")
-    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it, e.g. chain.png")
+    plot.add_argument(
+        "-o",
+        "--output",
+        type=writable_path,
+        required=True,
+        metavar="FILE",
+        help="where to write it; the extension picks the format: .pdf, .svg (text kept as text) or .png",
+    )
     _add_network_options(plot)
     plot.add_argument(
         "--wrt",
         default="W1",
-        help="parameter (or x) whose chain ∂J/∂WRT to draw, or z/x for the network's own ∂z/∂x (default W1)",
+        help="parameter (W1, b1, ...) or x whose chain ∂J/∂WRT to draw, as jbp.jacobian_chain takes it, "
+        f"or {OUTPUT_CHAIN} for the network's own ∂z/∂x (default W1)",
     )
     plot.add_argument(
         "--factor",
-        type=int,
+        type=whole_number(-MAX_FACTORS, MAX_FACTORS - 1),
         default=-1,
-        help="which factor of the chain `plot jacobian` draws, 0 = ∂J/∂z (default -1, the last)",
+        help="which factor of the chain `plot jacobian` and `plot slices` draw, 0 = ∂J/∂z (default -1, the last)",
     )
     plot.add_argument(
         "--widths",
-        type=int,
+        type=width,
         nargs="+",
         default=[8, 16, 32, 64, 128, 256],
         metavar="W",
         help="widths for `plot cost` (default 8 16 32 64 128 256)",
     )
-    plot.add_argument("--depth", type=int, default=3, help="layers of the network of `plot cost` (default 3)")
-    plot.add_argument("--batch", type=int, default=1, help="batch size for `plot cost` (default 1)")
+    plot.add_argument("--depth", type=bounded_depth, default=3, help="layers of the network of `plot cost` (default 3)")
+    plot.add_argument(
+        "--batch",
+        type=positive_int(),
+        default=1,
+        help="examples: `plot chain` and `plot jacobian` draw the chain of a batch of N (full view, both batch "
+        f"axes; at most {MAX_PLOTTED_BATCH}); `plot cost` counts for this batch size (default 1)",
+    )
+    plot.add_argument(
+        "--size",
+        choices=tuple(FIGURE_SIZES),
+        default="page",
+        help="page (a documentation column), slide (a 1024×768 frame: every label ≥ 18 px) or poster (default page)",
+    )
+    plot.add_argument(
+        "--font-scale",
+        type=font_scale,
+        default=1.0,
+        metavar="S",
+        help=f"multiply every font (and the shapes around it) by S, from {MIN_FONT_SCALE:g} to {MAX_FONT_SCALE:g} "
+        "(default 1)",
+    )
     plot.set_defaults(run=run_plot)
 
 
 def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Array, Array]:
     """The network the options describe and ``batch`` examples for it (the notes' example by default)."""
-    if batch < 1:
-        raise InvalidArgumentError(f"--batch must be at least 1, got {batch}")
-    if args.sizes is not None and (len(args.sizes) < 2 or min(args.sizes) < 1):
+    net = network_from(args)
+    X, T = data_for(args, net, batch)
+    return net, X, T
+
+
+def network_from(args: argparse.Namespace) -> MLP:
+    """The network ``--sizes``, ``--activation``, ``--output-activation``, ``--loss`` and ``--seed`` describe.
+
+    Its parameters are checked against the memory budget before they are drawn.
+    """
+    if args.sizes is not None and not 2 <= len(args.sizes) <= MAX_DEPTH + 1:
         raise InvalidArgumentError(
-            f"--sizes needs at least two positive layer widths n0 n1 ... nL; got {' '.join(map(str, args.sizes))}"
+            f"--sizes needs at least two positive layer widths n0 n1 ... nL (at most {MAX_DEPTH + 1}); "
+            f"got {' '.join(map(str, args.sizes))}"
         )
     loss = get_loss(args.loss)
     output = args.output_activation or args.activation
@@ -127,14 +191,23 @@ def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Arr
             f"here is {output}"
         )
     if args.sizes is None and args.activation == "sigmoid" and args.output_activation is None:
+        return notes_network(seed=args.seed)
+    sizes = args.sizes if args.sizes is not None else [2, 3, 1]
+    check_budget("the network's parameters", (sum(m * (n + 1) for n, m in itertools.pairwise(sizes)),))
+    return MLP(sizes, activation=args.activation, output_activation=args.output_activation, seed=args.seed)
+
+
+def data_for(args: argparse.Namespace, net: MLP, batch: int) -> tuple[Array, Array]:
+    """``batch`` examples and targets for ``net`` drawn from ``--seed`` (the notes' example for their network).
+
+    The batch is checked against the memory budget before it is drawn.
+    """
+    if batch == 1 and args.sizes is None and args.activation == "sigmoid" and args.output_activation is None:
         from jacobian_bp.display.walkthrough import EXAMPLE_T, EXAMPLE_X
 
-        net = notes_network(seed=args.seed)
-        if batch == 1:
-            return net, np.array(EXAMPLE_X), np.array([EXAMPLE_T])
-    else:
-        sizes = args.sizes if args.sizes is not None else [2, 3, 1]
-        net = MLP(sizes, activation=args.activation, output_activation=args.output_activation, seed=args.seed)
+        return np.array(EXAMPLE_X), np.array([EXAMPLE_T])
+    check_budget("the batch X", (batch, net.sizes[0]))
+    loss = get_loss(args.loss)
     rng = np.random.default_rng(args.seed + 1)
     X = rng.normal(size=(batch, net.sizes[0]))
     outputs = net.sizes[-1]
@@ -144,7 +217,7 @@ def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Arr
         T = rng.integers(0, 2, size=(batch, outputs)).astype(float)
     else:
         T = rng.normal(size=(batch, outputs))
-    return net, (X[0] if batch == 1 else X), (T[0] if batch == 1 else T)
+    return (X[0] if batch == 1 else X), (T[0] if batch == 1 else T)
 
 
 def order_table(net: MLP, x: Array, t: Array, loss: str) -> str:
@@ -181,11 +254,12 @@ def run_cost(args: argparse.Namespace) -> str:
     those over it are named at once and skipped, the others run, and each row
     is printed as soon as it is measured.
     """
-    net, X, T = network_and_data(args, args.batch)
-    table = cost_table(net, X, T, loss=args.loss, methods=args.methods)
-    batch = 1 if np.ndim(X) == 1 else len(X)
-    x, t = (X, T) if batch == 1 else (X[0], T[0])
-    emit(f"{net!r}, loss {args.loss!r}, batch of {counted(batch, 'example')}")
+    net = network_from(args)
+    loss = get_loss(args.loss).name
+    # The counts are arithmetic in the widths and the batch size: no batch is drawn unless --timings runs one.
+    table = CostTable.predicted(Architecture.of(net, loss, args.batch), args.methods)
+    x, t = data_for(args, net, 1)
+    emit(f"{net!r}, loss {args.loss!r}, batch of {counted(args.batch, 'example')}")
     emit("")
     emit("gradient paths (counted cost; see jacobian_bp.costs for what is counted)")
     if args.timings:
@@ -201,7 +275,12 @@ def run_cost(args: argparse.Namespace) -> str:
                 f"not run: {', '.join(slow)}, which take a pass per parameter entry; name them in --methods to run them"
             )
         emit(table.header(timed=True))
-        table.measure(net, X, T, args.loss, budget, on_row=_row_printer(table))
+        if len(table.skipped) < len(table.costs):  # a batch is drawn only for paths that will run
+            X, T = (x, t) if args.batch == 1 else data_for(args, net, args.batch)
+            table.measure(net, X, T, args.loss, budget, on_row=_row_printer(table))
+        else:
+            for cost in table.costs:
+                emit(table.row(cost.method))
     else:
         emit(str(table))
     return "\n".join(
@@ -256,23 +335,69 @@ def _row_printer(table: CostTable) -> Callable[[str], None]:
     return print_row
 
 
-def run_plot(args: argparse.Namespace) -> str:
-    """``jacobian-bp plot``: draw the picture and say where it went."""
-    from jacobian_bp.display import plots
+def font_scale(text: str) -> float:
+    """An argparse ``type`` for ``--font-scale``: a number from :data:`MIN_FONT_SCALE` to :data:`MAX_FONT_SCALE`.
 
+    >>> font_scale("1.5")
+    1.5
+    >>> font_scale("100")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number from 0.25 to 8, got '100'
+    """
+    value = positive_float(text)
+    if not MIN_FONT_SCALE <= value <= MAX_FONT_SCALE:
+        raise argparse.ArgumentTypeError(
+            f"must be a number from {MIN_FONT_SCALE:g} to {MAX_FONT_SCALE:g}, got {text!r}"
+        )
+    return value
+
+
+def _chain_to_draw(args: argparse.Namespace, net: MLP) -> JacobianChain:
+    """The chain ``--wrt`` names, for one example or (``--batch N``) the full view of a batch of ``N``."""
+    valid = [*net.param_names, INPUT_NAME, OUTPUT_CHAIN]
+    if args.wrt not in valid:
+        raise UnknownNameError.for_choice("parameter", args.wrt, valid)
+    if args.batch > MAX_PLOTTED_BATCH:
+        raise InvalidArgumentError(
+            f"--batch {args.batch} is too many examples to draw: a full-view chain has a block per pair of "
+            f"examples; draw at most {MAX_PLOTTED_BATCH}"
+        )
+    x, t = data_for(args, net, args.batch)
+    if args.wrt == OUTPUT_CHAIN:
+        if args.batch != 1:
+            raise InvalidArgumentError(f"--wrt {OUTPUT_CHAIN} draws ∂z/∂x for one example; leave out --batch")
+        return output_chain(net, x)
+    return jacobian_chain(net, x, t, wrt=args.wrt, loss=args.loss)
+
+
+def run_plot(args: argparse.Namespace) -> str:
+    """``jacobian-bp plot``: draw the picture, in the format the file's extension names, and say where it went."""
+    from jacobian_bp.display import plots
+    from jacobian_bp.display.figures import check_plot_path
+
+    check_plot_path(args.output)  # an unknown format is refused before anything is computed
+    size = {"size": args.size, "font_scale": args.font_scale}
     if args.picture == "cost":
-        plots.plot_cost(args.widths, depth=args.depth, batch=args.batch, path=args.output)
+        plots.plot_cost(args.widths, depth=args.depth, batch=args.batch, path=args.output, **size)
         return f"wrote the cost of every path against width to {args.output}"
-    net, x, t = network_and_data(args)
-    chain = output_chain(net, x) if args.wrt == "z/x" else jacobian_chain(net, x, t, wrt=args.wrt, loss=args.loss)
+    net = network_from(args)
+    if args.picture == "network":
+        plots.plot_network(net, path=args.output, **size)
+        return f"wrote the network {'-'.join(map(str, net.sizes))} to {args.output}"
+    chain = _chain_to_draw(args, net)
     if args.picture == "chain":
-        plots.plot_chain(chain, path=args.output)
-        return f"wrote the chain {chain.notation} to {args.output}"
+        plots.plot_chain(chain, path=args.output, **size)
+        examples = f", a batch of {args.batch} examples," if args.batch > 1 else ""
+        return f"wrote the chain{examples} {chain.notation} to {args.output}"
     if not -len(chain) <= args.factor < len(chain):
         raise InvalidArgumentError(
             f"--factor {args.factor} is out of range: the chain has {len(chain)} factors, "
             f"so valid choices are 0..{len(chain) - 1} (or -{len(chain)}..-1 from the end)"
         )
     factor = chain.factors[args.factor]
-    plots.plot_jacobian(factor, path=args.output)
+    if args.picture == "slices":
+        plots.plot_tensor_slices(factor, path=args.output, **size)
+    else:
+        plots.plot_jacobian(factor, path=args.output, **size)
     return f"wrote {factor.name} ∈ {factor.notation} to {args.output}"

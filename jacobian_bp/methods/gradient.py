@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,25 +40,54 @@ def _chained_with(method: str) -> Callable[..., dict[str, Array]]:
     return path
 
 
-PATHS: dict[str, GradientPath] = {
-    "scalar": scalar_gradient,
-    "reshape": _chained_with("reshape"),
-    "slices": _chained_with("slices"),
-    "einsum": _chained_with("einsum"),
-    "structured": structured_gradient,
-    "outer": outer_gradient,
-    "backprop": backprop_gradient,
-    "numeric": numeric_gradient,
+@dataclass(frozen=True)
+class Method:
+    """One way to compute ``∂J/∂θ``: its path, and what the rest of the package needs to know about it.
+
+    >>> TABLE["einsum"].contracts_chains, TABLE["outer"].materializes, TABLE["backprop"].symbolic
+    (True, False, True)
+    """
+
+    #: The function that computes the gradient from a checked trace.
+    path: GradientPath
+    #: Materializes every parameter's chain and contracts it by the approach of the same name.
+    contracts_chains: bool = False
+    #: Materializes Jacobians, and so answers to the memory budget (its path takes ``max_bytes``).
+    materializes: bool = False
+    #: Computes the gradient exactly (all but finite differences).
+    exact: bool = True
+    #: Runs on SymPy entries too (:func:`jacobian_bp.symbolic.gradient`).
+    symbolic: bool = False
+
+
+#: The one table of gradient methods, from the most literal to the most efficient, then the referee: the
+#: numeric paths, the cost counts (:mod:`jacobian_bp.costs`) and the symbolic engine read it.
+TABLE: dict[str, Method] = {
+    "scalar": Method(scalar_gradient),
+    **{
+        name: Method(_chained_with(name), contracts_chains=True, materializes=True, symbolic=True)
+        for name in CHAIN_METHODS
+    },
+    "structured": Method(structured_gradient, materializes=True),
+    "outer": Method(outer_gradient, symbolic=True),
+    "backprop": Method(backprop_gradient, symbolic=True),
+    "numeric": Method(numeric_gradient, exact=False),
 }
 
+#: Each method's path, looked up when a gradient is asked for (tests replace entries to spy on a path).
+PATHS: dict[str, GradientPath] = {name: method.path for name, method in TABLE.items()}
+
 #: Every gradient method, from the most literal to the most efficient, then the referee.
-METHODS: tuple[str, ...] = tuple(PATHS)
+METHODS: tuple[str, ...] = tuple(TABLE)
 
 #: The methods that compute the gradient exactly (all but finite differences).
-EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m != "numeric")
+EXACT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if TABLE[m].exact)
 
 #: The methods that materialize Jacobians, and so answer to the memory budget: their paths take ``max_bytes``.
-MATERIALIZING_METHODS: tuple[str, ...] = (*CHAIN_METHODS, "structured")
+MATERIALIZING_METHODS: tuple[str, ...] = tuple(m for m in METHODS if TABLE[m].materializes)
+
+#: The methods that run on SymPy entries (:func:`jacobian_bp.symbolic.gradient`).
+SYMBOLIC_METHODS: tuple[str, ...] = tuple(m for m in METHODS if TABLE[m].symbolic)
 
 
 def path_for(method: str, max_bytes: int | None = None) -> GradientPath:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from jacobian_bp.chain.batch import batch_factors, chain_per_example
-from jacobian_bp.chain.budget import resolve_max_bytes
+from jacobian_bp.chain.approaches import Approach, approach
+from jacobian_bp.chain.batch import batch_factors, contract_stacks
+from jacobian_bp.chain.budget import Budget, resolve_max_bytes
 from jacobian_bp.network.losses import Loss
 from jacobian_bp.network.mlp import MLP, Trace
 
@@ -30,11 +31,11 @@ def chained_gradient(
     (3, 2)
     """
     trace, T = trace.as_batch(), T.reshape(trace.batch_size, -1)
-    budget = resolve_max_bytes(max_bytes)
-    return {name: _contract(net, trace, T, name, loss, method, budget) for name in net.param_names}
+    budget, contract = resolve_max_bytes(max_bytes), approach(method)
+    return {name: _contract(net, trace, T, name, loss, contract, budget) for name in net.param_names}
 
 
-def _contract(net: MLP, trace: Trace, T: Array, name: str, loss: Loss, method: str, budget: int) -> Array:
+def _contract(net: MLP, trace: Trace, T: Array, name: str, loss: Loss, contract: Approach, budget: Budget) -> Array:
     """One parameter's gradient; its stacks are freed on return, before the next chain is built."""
     stacks = batch_factors(net, trace, T, name, loss, "per_example", budget)
-    return chain_per_example(stacks, method, budget).array
+    return contract_stacks(stacks, contract, budget, built_within=True).array

@@ -17,8 +17,7 @@ import sympy
 from jacobian_bp.chain.jacobian import Jacobian
 from jacobian_bp.chain.jacobian_chain import INPUT_NAME, JacobianChain, example_chain
 from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
-from jacobian_bp.methods.backprop import backprop_gradient
-from jacobian_bp.methods.outer import outer_gradient
+from jacobian_bp.methods.gradient import SYMBOLIC_METHODS, TABLE
 from jacobian_bp.network import mlp as numeric_mlp
 from jacobian_bp.network.activations import sigmoid as numeric_sigmoid
 from jacobian_bp.network.losses import get_loss
@@ -32,7 +31,6 @@ Array = np.ndarray
 
 #: The engine's gradient paths that run on symbols: the three chainings and the two shortcuts.
 #: (``"scalar"`` and ``"numeric"`` produce floats by design.)
-SYMBOLIC_METHODS = ("reshape", "slices", "einsum", "outer", "backprop")
 
 
 def _check_network(snet: Any) -> MLP:
@@ -90,10 +88,8 @@ def gradient(snet: MLP, loss: str = "mse", method: str = "reshape", keep_symbols
     for name in snet.param_names:
         check_chain_size(snet.sizes, snet.activations, name, keep_symbols)
     trace = snet.trace(keep_symbols)
-    if method == "outer":
-        return outer_gradient(snet, trace, snet.t, loss_fn)
-    if method == "backprop":
-        return backprop_gradient(snet, trace, snet.t, loss_fn)
+    if not TABLE[method].contracts_chains:  # the shortcuts: the engine's numeric code, run on symbols
+        return TABLE[method].path(snet, trace, snet.t, loss_fn)
     return {name: example_chain(snet, trace, snet.t, name, loss_fn).contract(method).array for name in snet.param_names}
 
 

@@ -7,6 +7,7 @@ gradient, so every method trains the same network; inputs are checked once.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -243,6 +244,7 @@ def _descend(
     rng = np.random.default_rng(seed)
     full_batch = batch_size == X.shape[0]
     L = net.depth
+    start = {name: value.copy() for name, value in net.params.items()}  # where a stalled run's advice starts
     trace = net._forward(X)
     history = History(method, lr, epochs, batch_size, loss.value(trace.z, T, trace.a[L]))
     if tracks_accuracy(T, loss.name):
@@ -279,13 +281,49 @@ def _descend(
         if history.accuracy is not None:
             history.accuracy.append(_fraction_right(trace.z, T, loss.name))
         if epoch == STALL_EPOCHS:
-            _warn_if_stalled(history)
+            _warn_if_stalled(history, functools.partial(_suggested_lr, net, start, X, T, loss, lr))
         if on_epoch is not None:
             on_epoch(epoch, history)
     return history
 
 
-def _warn_if_stalled(history: History) -> None:
+#: Full-batch steps each candidate learning rate takes when a stalled run looks for one to suggest.
+PROBE_STEPS = 5
+
+
+def _suggested_lr(net: MLP, start: dict[str, Array], X: Array, T: Array, loss: Loss, lr: float) -> float:
+    """The largest power of ten below ``lr`` whose first steps from ``start`` lower the loss.
+
+    A tenth of a learning rate far too large is still far too large (``lr=1e6`` would suggest ``1e5``);
+    a few full-batch backprop steps from the starting parameters tell a rate that descends, and cost
+    little beside the epochs already run.
+
+    >>> X, T = jbp.datasets.xor()
+    >>> net = jbp.notes_network()
+    >>> _suggested_lr(net, net.params, X, T, jbp.get_loss("mse"), 1e6)
+    10.0
+    """
+    from jacobian_bp.methods.backprop import backprop_gradient
+
+    probe = MLP(net.sizes, net.activation, net.output_activation, params=start)
+    trace = probe._forward(X)
+    initial = loss.value(trace.z, T, trace.a[probe.depth])
+    candidate = 10.0 ** math.floor(math.log10(lr))
+    candidate = candidate / 10 if candidate >= lr else candidate
+    with np.errstate(all="ignore"):
+        for _ in range(16):
+            probe.params = {name: value.copy() for name, value in start.items()}
+            for _ in range(PROBE_STEPS):
+                _update(probe, backprop_gradient(probe, probe._forward(X), T, loss), candidate)
+            trace = probe._forward(X)
+            value = loss.value(trace.z, T, trace.a[probe.depth])
+            if math.isfinite(value) and value < initial:
+                return candidate
+            candidate /= 10
+    return candidate
+
+
+def _warn_if_stalled(history: History, suggestion: Callable[[], float]) -> None:
     """A :class:`TrainingWarning` if no epoch so far has ended below the starting loss."""
     best = min(history.loss)
     if history.initial_loss > 0 and best >= history.initial_loss:
@@ -293,7 +331,7 @@ def _warn_if_stalled(history: History) -> None:
             f"the training loss has not decreased in {counted(len(history.loss), 'epoch')}: it started at "
             f"{history.initial_loss:.6g} and has been no lower than {best:.6g} since (method {history.method!r}, "
             f"lr={history.lr:g}). A learning rate that is too large makes gradient descent overshoot or saturate "
-            f"the units; try a smaller one, such as lr={history.lr / 10:g}",
+            f"the units; try a smaller one, such as lr={suggestion():g}",
             TrainingWarning,
             stacklevel=4,  # the caller of train(), past _warn_if_stalled and _descend
         )

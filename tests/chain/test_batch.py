@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jacobian_bp as jbp
 from jacobian_bp.chain.approaches import einsum_pattern
@@ -258,6 +259,33 @@ def test_chain_per_example_sums_the_batch_into_a_shared_parameter() -> None:
         )
         assert isinstance(result, jbp.Jacobian) and result.shape == (3, 2)
         np.testing.assert_allclose(result.array, expected, **EXACT)
+
+
+shapes = st.lists(st.integers(1, 3), min_size=0, max_size=2).map(tuple)
+
+
+@settings(max_examples=60)
+@given(
+    batch=st.integers(1, 4),
+    out_shape=st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple),
+    mid_shape=st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple),
+    in_shape=shapes,
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_stacks_with_output_axes_sum_into_a_shared_parameter_by_every_approach(
+    batch, out_shape, mid_shape, in_shape, seed
+) -> None:
+    # A gradient's running row has one output (the loss), where the batch axis and the output axes may be
+    # swapped unnoticed; here the outer stack has output axes of its own, as ∂z/∂W of a wide output has.
+    rng = np.random.default_rng(seed)
+    outer = BatchedJacobian(rng.normal(size=(batch, *out_shape, *mid_shape)), out_shape, mid_shape, "∂y/∂u")
+    inner = BatchedJacobian(rng.normal(size=(batch, *mid_shape, *in_shape)), mid_shape, in_shape, "∂u/∂W", True)
+    # The reference: example p's product, by tensordot over the middle axes, summed over the examples.
+    expected = sum(np.tensordot(outer.array[p], inner.array[p], axes=len(mid_shape)) for p in range(batch))
+    for method in jbp.CHAIN_METHODS:
+        product = chain_per_example([outer, inner], method=method)
+        assert isinstance(product, jbp.Jacobian) and product.shape == out_shape + in_shape, method
+        np.testing.assert_allclose(product.array, expected, **EXACT, err_msg=method)
 
 
 def test_chain_per_example_rejects_what_does_not_chain() -> None:

@@ -6,6 +6,7 @@ import importlib.util
 
 import pytest
 
+import jacobian_bp as jbp
 from jacobian_bp.cli import main
 
 
@@ -79,7 +80,6 @@ def test_timings_leave_out_the_per_entry_paths_of_a_large_network_unless_asked(c
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["cost", "--batch", "0"], "--batch must be at least 1"),
         (["cost", "--loss", "hinge"], "unknown loss 'hinge'; valid choices are 'mse'"),
         (["cost", "--activation", "swish"], "unknown activation 'swish'"),
         (["cost", "--methods", "reshape", "fastest"], "unknown gradient method 'fastest'"),
@@ -131,9 +131,7 @@ def test_plot_writes_a_picture(capsys, tmp_path, argv):
         (["jacobian", "--factor", "7"], "--factor 7 is out of range: the chain has 5 factors"),
         (["jacobian", "--wrt", "W9"], "unknown parameter 'W9'; valid choices are 'W1', 'b1', 'W2', 'b2'"),
         (["jacobian", "-o", "{tmp}/x.docx"], "unknown picture format 'docx'"),
-        (["chain", "-o", "{tmp}/no/such/folder/x.png"], "does not exist"),
         (["cost", "--widths", "16", "8"], "widths must be increasing"),
-        (["cost", "--depth", "0"], "depth and batch must be at least 1"),
     ],
 )
 def test_plot_errors(capsys, tmp_path, argv, message):
@@ -153,3 +151,26 @@ def test_plot_usage_errors_exit_2(capsys, argv):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "usage: jacobian-bp plot" in err
+
+
+def test_cost_counts_any_batch_by_arithmetic(capsys):
+    # The counts are formulas in the widths and N: a batch of a hundred million is never drawn.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        status, out, err = run(capsys, "cost", "--batch", "100000000", "--sizes", "4", "16", "2")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 0 and err == "" and "batch of 100000000 examples" in out
+    assert peak < 20 * 2**20
+    backprop = next(line for line in out.splitlines() if line.startswith("backprop"))
+    per_example = jbp.cost(jbp.MLP([4, 16, 2], activation="sigmoid"), [0.0] * 4, [0.0] * 2).multiply_adds
+    assert backprop.split()[1] == f"{100_000_000 * per_example:.1e}"
+
+
+def test_cost_timings_draw_no_batch_over_the_budget(capsys, monkeypatch):
+    monkeypatch.setenv(jbp.MAX_BYTES_ENV, "1M")
+    status, _out, err = run(capsys, "cost", "--batch", "100000000", "--timings", "--methods", "outer", "backprop")
+    assert status == 2 and "the batch X of shape (100000000, 2)" in err and "nothing was allocated" in err

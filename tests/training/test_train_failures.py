@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -47,7 +48,12 @@ def test_a_loss_stuck_above_its_start_warns_after_stall_epochs() -> None:
     X, T = jbp.datasets.xor()
     with pytest.warns(jbp.TrainingWarning, match=f"has not decreased in {STALL_EPOCHS} epochs") as caught:
         history = jbp.train(jbp.notes_network(), X, T, lr=1e6, epochs=STALL_EPOCHS + 10)
-    assert len(caught) == 1 and "try a smaller one, such as lr=100000" in str(caught[0].message)
+    assert len(caught) == 1 and "try a smaller one, such as lr=" in str(caught[0].message)
+    # The suggestion is a rate that descends, not a tenth of one far too large (lr=100000 stalls as well).
+    suggested = float(re.search(r"such as lr=(\S+)$", str(caught[0].message))[1])
+    assert suggested < 1e5
+    retrained = jbp.train(jbp.notes_network(), X, T, lr=suggested, epochs=STALL_EPOCHS)
+    assert retrained.final_loss < retrained.initial_loss
     assert caught[0].filename == __file__  # it points at the call of train, not inside the package
     assert len(history.loss) == STALL_EPOCHS + 10  # a warning: the run still finishes
 

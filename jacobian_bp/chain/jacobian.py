@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import Any
 
 import numpy as np
 
 from jacobian_bp.chain.structure import nonzero_mask, structurally_nonzero, structure_of
 from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, jacobian_html, jacobian_latex
+from jacobian_bp.display.words import TEXT_WIDTH
 from jacobian_bp.errors import InputTypeError, ShapeError
 
 Shape = tuple[int, ...]
@@ -235,3 +237,21 @@ class Jacobian(EntryCounts):
 
     def __repr__(self) -> str:
         return f"Jacobian({self.name} ∈ {self.notation}, shape {self.shape}, {self.structure})"
+
+    def __str__(self) -> str:
+        """Its name, space and structure, then its entries as numpy prints them, within 79 columns.
+
+        >>> print(Jacobian(np.array([[0.25, 0.0], [0.0, 0.1875]]), (2,), (2,), "∂h¹/∂a¹"))
+        ∂h¹/∂a¹ ∈ R^{2×2}, diagonal
+        [[0.25   0.    ]
+         [0.     0.1875]]
+        """
+        head = f"{self.name} ∈ {self.notation}, {self.structure}"
+        entries = np.array2string(np.asarray(self.array), max_line_width=TEXT_WIDTH)
+        if self.array.dtype == object and max(len(line) for line in entries.splitlines()) > TEXT_WIDTH:
+            # Formulas too long for numpy's grid: one entry a line, under its index, wrapped.
+            entries = "\n".join(
+                textwrap.fill(f"{list(index)}  {value}", TEXT_WIDTH, subsequent_indent="    ")
+                for index, value in np.ndenumerate(self.array)
+            )
+        return f"{head}\n{entries}"

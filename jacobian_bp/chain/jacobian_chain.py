@@ -22,7 +22,7 @@ from jacobian_bp.chain.order import order_cost
 from jacobian_bp.chain.structured import contract_structured
 from jacobian_bp.display import html as html_view
 from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, product_latex
-from jacobian_bp.display.words import counted
+from jacobian_bp.display.words import aligned, counted, wrap_product
 from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.mlp import MLP, Trace
@@ -130,28 +130,41 @@ class JacobianChain:
         return f"<div>{typeset}{html_view.table(header, rows, caption)}</div>"
 
     def __str__(self) -> str:
+        """The product, then a row per factor — space, shape, structure, zeros by structure — within 79 columns.
+
+        Zeros that are zero only by their values (an input of exactly 0) are counted as ``(+N)``.
+
+        >>> print(jbp.jacobian_chain(jbp.notes_network(), [1.0, 0.0], 1.0, wrt="W1"))
+        ∂J/∂W¹ = ∂J/∂z · ∂z/∂a² · ∂a²/∂h¹ · ∂h¹/∂a¹ · ∂a¹/∂W¹
+          factor   space        shape      structure     zero by structure
+          ∂J/∂z    R^{1×1}      (1,)       scalar        0 of 1
+          ∂z/∂a²   R^{1×1}      (1, 1)     scalar        0 of 1
+          ∂a²/∂h¹  R^{1×3}      (1, 3)     dense         0 of 3
+          ∂h¹/∂a¹  R^{3×3}      (3, 3)     diagonal      6 of 9
+          ∂a¹/∂W¹  R^{3×(3×2)}  (3, 3, 2)  block-sparse  12 of 18 (+3)
+          stored 32 numbers, 18 of them zero by structure, 3 more by value (+)
+        """
         wrt = display_name(self.wrt).upper() if self.wrt == INPUT_NAME and self.batch else display_name(self.wrt)
-        rows = [f"∂J/∂{wrt} = " + " · ".join(f.name for f in self.factors)]
+        lines = wrap_product(f"∂J/∂{wrt} = ", [f.name for f in self.factors])
         if self.batch:
-            rows.append(f"  a batch of {counted(self.batch_size or 0, 'example')}, {self.batch.replace('_', '-')} view")
-        name_width = max(len(f.name) for f in self.factors)
-        notation_width = max(14, *(len(f.notation) for f in self.factors))
-        shape_width = max(12, *(len(str(f.shape)) for f in self.factors))
+            lines.append(
+                f"  a batch of {counted(self.batch_size or 0, 'example')}, {self.batch.replace('_', '-')} view"
+            )
+        rows = [["factor", "space", "shape", "structure", "zero by structure"]]
         for factor in self.factors:
             by_value = factor.zero_entries - factor.structural_zero_entries
-            rows.append(
-                f"  {factor.name:<{name_width}}  {factor.notation:<{notation_width}} "
-                f"shape {factor.shape!s:<{shape_width}} {factor.structure:<14} "
-                f"{factor.structural_zero_entries} of {factor.stored_entries} zero by structure"
-                + (f", {by_value} more by value" if by_value else "")
+            zeros = f"{factor.structural_zero_entries} of {factor.stored_entries}" + (
+                f" (+{by_value})" if by_value else ""
             )
+            rows.append([factor.name, factor.notation, str(factor.shape), factor.structure, zeros])
+        lines += aligned(rows)
         structural = sum(f.structural_zero_entries for f in self.factors)
         by_value = self.zero_entries - structural
-        rows.append(
+        lines.append(
             f"  stored {self.stored_entries} numbers, {structural} of them zero by structure"
-            + (f", {by_value} more zero by their values" if by_value else "")
+            + (f", {by_value} more by value (+)" if by_value else "")
         )
-        return "\n".join(rows)
+        return "\n".join(lines)
 
 
 def display_name(name: str) -> str:

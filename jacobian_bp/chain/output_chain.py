@@ -13,6 +13,7 @@ import numpy as np
 from jacobian_bp.chain.factors import INPUT_NAME, net_factors
 from jacobian_bp.chain.jacobian import Jacobian
 from jacobian_bp.chain.jacobian_chain import JacobianChain
+from jacobian_bp.display.words import aligned, wrap_product
 from jacobian_bp.errors import ShapeError
 from jacobian_bp.network.mlp import MLP
 
@@ -24,9 +25,9 @@ class OutputChain(JacobianChain):
     """The chain of ``∂z/∂x`` (no loss): a :class:`JacobianChain` that starts at ``∂z/∂a^L``."""
 
     def __str__(self) -> str:
-        rows = ["∂z/∂x = " + " · ".join(f.name for f in self.factors)]
-        rows += [f"  {f.name:<10} {f.notation:<14} shape {f.shape!s:<12} {f.structure}" for f in self.factors]
-        return "\n".join(rows)
+        rows = [["factor", "space", "shape", "structure"]]
+        rows += [[f.name, f.notation, str(f.shape), f.structure] for f in self.factors]
+        return "\n".join(wrap_product("∂z/∂x = ", [f.name for f in self.factors]) + aligned(rows))
 
 
 def output_chain(net: MLP, x: Any) -> OutputChain:

@@ -44,28 +44,79 @@ def display_math(latex: str) -> str:
     return f"<div>$$ {html.escape(latex)} $$</div>"
 
 
-def loss_curve(values: Sequence[float], width: int = 320, height: int = 80) -> str:
-    """An inline SVG of a loss curve (log scale when every value is positive), at most :data:`CURVE_POINTS` points.
+#: The inline loss curve's box (px) and the margins its axes' ticks and labels take.
+CURVE_WIDTH, CURVE_HEIGHT = 360, 200
+_LEFT, _BOTTOM, _TOP, _RIGHT = 64, 40, 10, 14
+#: Font size (px) of the curve's ticks and labels: as large as the docs' small print, never below 11 px.
+CURVE_FONT = 12
+
+
+def _loss_ticks(low: float, high: float, logarithmic: bool) -> list[tuple[float, str]]:
+    """Ticks of the loss axis as ``(position in the plotted unit, label)``: powers of ten, or the ends of the range."""
+    if logarithmic:
+        decades = range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)
+        if 2 <= len(decades) <= 8:
+            return [(float(d), f"1e{d}" if abs(d) > 3 else f"{10.0**d:g}") for d in decades]
+        return [(low, f"{10**low:.2g}"), (high, f"{10**high:.2g}")]
+    return [(low, f"{low:.3g}"), (high, f"{high:.3g}")]
+
+
+def loss_curve(values: Sequence[float], width: int = CURVE_WIDTH, height: int = CURVE_HEIGHT) -> str:
+    """An inline SVG of a loss curve with labelled axes (epoch, loss) and ticks; log scale when every value is positive.
+
+    At most :data:`CURVE_POINTS` points are drawn, evenly picked, however long the run.
 
     >>> svg = loss_curve([1.0, 0.5, 0.25, 0.125])
     >>> svg.startswith("<svg") and svg.count(",") == 4  # one "x,y" per point
+    True
+    >>> ">epoch</text>" in svg and ">loss (log scale)</text>" in svg
     True
     """
     finite = [float(v) for v in values if math.isfinite(v)]
     if len(finite) < 2:
         return ""
     step = max(1, math.ceil(len(finite) / CURVE_POINTS))
-    picked = finite[::step] if finite[::step][-1] == finite[-1] else [*finite[::step], finite[-1]]
+    indices = list(range(0, len(finite), step))
+    if indices[-1] != len(finite) - 1:
+        indices.append(len(finite) - 1)
+    picked = [finite[i] for i in indices]
     logarithmic = min(picked) > 0
     ys = [math.log10(v) for v in picked] if logarithmic else picked
     low, high = min(ys), max(ys)
     spread = (high - low) or 1.0
-    points = " ".join(
-        f"{2 + (width - 4) * i / (len(ys) - 1):.1f},{2 + (height - 4) * (high - y) / spread:.1f}"
-        for i, y in enumerate(ys)
-    )
+    plot_width, plot_height = width - _LEFT - _RIGHT, height - _TOP - _BOTTOM
+
+    def x_of(epoch_index: int) -> float:
+        return _LEFT + plot_width * epoch_index / (len(finite) - 1)
+
+    def y_of(y: float) -> float:
+        return _TOP + plot_height * (high - y) / spread
+
+    points = " ".join(f"{x_of(i):.1f},{y_of(y):.1f}" for i, y in zip(indices, ys, strict=True))
     scale = "log scale" if logarithmic else "linear scale"
-    return (
-        f'<svg width="{width}" height="{height}" role="img" aria-label="training loss per epoch ({scale})">'
-        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="{points}"/></svg>'
-    )
+    text = f'font-size="{CURVE_FONT}" font-family="sans-serif" fill="#222"'
+    parts = [
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="training loss per epoch ({scale})">',
+        f'<path d="M{_LEFT} {_TOP} V{_TOP + plot_height} H{_LEFT + plot_width}" fill="none" stroke="#444"/>',
+    ]
+    last = len(finite)
+    for epoch in sorted({1, (last + 1) // 2, last}):
+        x = x_of(epoch - 1)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{_TOP + plot_height}" x2="{x:.1f}" y2="{_TOP + plot_height + 4}" stroke="#444"/>'
+        )
+        parts.append(f'<text x="{x:.1f}" y="{_TOP + plot_height + 17}" text-anchor="middle" {text}>{epoch}</text>')
+    for y, label in _loss_ticks(low, high, logarithmic):
+        parts.append(f'<line x1="{_LEFT - 4}" y1="{y_of(y):.1f}" x2="{_LEFT}" y2="{y_of(y):.1f}" stroke="#444"/>')
+        parts.append(
+            f'<text x="{_LEFT - 6}" y="{y_of(y) + 4:.1f}" text-anchor="end" {text}>{html.escape(label)}</text>'
+        )
+    parts += [
+        f'<text x="{_LEFT + plot_width / 2:.1f}" y="{height - 4}" text-anchor="middle" {text}>epoch</text>',
+        f'<text x="14" y="{_TOP + plot_height / 2:.1f}" text-anchor="middle" {text} '
+        f'transform="rotate(-90 14 {_TOP + plot_height / 2:.1f})">loss ({scale})</text>',
+        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="{points}"/>',
+        "</svg>",
+    ]
+    return "".join(parts)

@@ -12,3 +12,43 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     ('1 example', '4 examples', '0 entries')
     """
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+#: Printed results wrap at this many characters: the width of a terminal, and of the docs' code column.
+TEXT_WIDTH = 79
+
+
+def wrap_product(head: str, terms: list[str], separator: str = " · ", width: int = TEXT_WIDTH) -> list[str]:
+    """``head`` followed by ``terms`` joined by ``separator``, broken before a separator to stay within ``width``.
+
+    Continuation lines are indented under the first term, as a long product is written by hand.
+
+    >>> print("\\n".join(wrap_product("∂J/∂W¹ = ", ["∂J/∂z", "∂z/∂a²", "∂a²/∂h¹"], width=30)))
+    ∂J/∂W¹ = ∂J/∂z · ∂z/∂a²
+             · ∂a²/∂h¹
+    """
+    indent = " " * len(head)
+    lines = [head + (terms[0] if terms else "")]
+    for term in terms[1:]:
+        if len(lines[-1]) + len(separator) + len(term) <= width or lines[-1] == indent:
+            lines[-1] += separator + term
+        else:
+            lines.append(indent + separator.lstrip() + term)
+    return lines
+
+
+def aligned(rows: list[list[str]], indent: str = "  ", gap: str = "  ") -> list[str]:
+    """Rows of cells as lines with their columns aligned (left), each column as wide as its widest cell.
+
+    The last column is not padded, so a long last header costs no width to the others' rows.
+
+    >>> print("\\n".join(aligned([["factor", "shape"], ["∂J/∂z", "(1,)"], ["∂a¹/∂W¹", "(3, 3, 2)"]])))
+      factor   shape
+      ∂J/∂z    (1,)
+      ∂a¹/∂W¹  (3, 3, 2)
+    """
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    return [
+        indent + gap.join([cell.ljust(w) for cell, w in zip(row, widths, strict=False)] + [row[-1]]).rstrip()
+        for row in rows
+    ]

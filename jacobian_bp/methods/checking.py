@@ -10,6 +10,7 @@ Tolerances (float64):
 from __future__ import annotations
 
 import math
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from jacobian_bp.display import html as html_view
-from jacobian_bp.display.words import counted
+from jacobian_bp.display.words import TEXT_WIDTH, counted
 from jacobian_bp.errors import GradcheckError, JacobianBPError
 from jacobian_bp.methods.gradient import METHODS, check_method, path_for, prepare
 from jacobian_bp.methods.numeric import KinkCrossing, numeric_gradient
@@ -121,7 +122,10 @@ class Comparison:
         for row in self.rows:
             rtol, atol = tolerances(row.method)
             if row.error is not None:
-                lines.append(f"{row.method:<10} {'—':>10} {'—':>10}  {'':<22} NO, raised {row.error}")
+                # The error's explanation is long: it goes under the row, wrapped to the width of a terminal.
+                lines += textwrap.wrap(
+                    f"{row.method:<10} NO, raised {row.error}", width=TEXT_WIDTH, subsequent_indent=" " * 11
+                )
                 continue
             line = (
                 f"{row.method:<10} {row.max_abs_diff:>10.2e} {row.max_rel_diff:>10.2e}  "
@@ -175,7 +179,8 @@ def compare(
     >>> print(report)  # doctest: +ELLIPSIS
     every method against 'backprop'
     ...
-    einsum              —          —                         NO, raised NonFiniteError: ∂L/∂z is not finite ...
+    einsum     NO, raised NonFiniteError: ∂L/∂z is not finite at output unit 0 of
+               example 0: the output has saturated at z = 1 ...
     numeric    ... yes
     DISAGREEMENT: 1 method raised instead of giving a gradient
     """

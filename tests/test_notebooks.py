@@ -15,6 +15,8 @@ import pytest
 from .site import built_site  # noqa: F401 — the session fixture
 from .test_docs_tooling import DOCS, load_script
 
+# Under `pytest -n 2 --dist loadgroup` the tests that read the built site share one worker.
+pytestmark = pytest.mark.xdist_group("built-site")
 notebooks = load_script(Path(__file__).resolve().parent.parent / "docs_hooks" / "notebooks.py")
 NOTEBOOK_PAGES = [page for page in sorted(DOCS.glob("*.md")) if notebooks.has_notebook(page.name)]
 RICH = {"text/html", "image/svg+xml", "image/png", "text/latex"}

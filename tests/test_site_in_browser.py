@@ -15,6 +15,8 @@ import pytest
 from .site import built_site  # noqa: F401 — the session fixture
 from .test_docs_tooling import ROOT, load_script
 
+# Under `pytest -n 2 --dist loadgroup` the tests that read the built site share one worker.
+pytestmark = pytest.mark.xdist_group("built-site")
 check_site = load_script(ROOT / "scripts" / "check_site.py")
 
 

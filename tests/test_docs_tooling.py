@@ -368,3 +368,18 @@ def test_the_home_page_opens_with_pictures_then_an_excerpt_then_the_pages() -> N
     items = re.findall(r"^\d+\. .*\]\((\S+\.md)\).*$", path, re.M)
     assert items == [page.name for page in WALKTHROUGH], "after the excerpt, one line per page"
     assert "mkdocs build" not in markdown and "pip install" not in markdown, "developer instructions are in the README"
+
+
+def test_each_exercise_has_one_fold_for_the_diagnosis_and_one_for_the_solution() -> None:
+    markdown = (DOCS / "exercises.md").read_text(encoding="utf8")
+    sections = re.split(r"^## (?=\d+\. )", markdown, flags=re.M)[1:]
+    assert len(sections) == 10
+    for section in sections:
+        section = section.split("\n## ")[0]  # up to a following unnumbered section (the teachers' notes)
+        title = section.splitlines()[0]
+        folds = re.findall(r"^<summary>(.*)</summary>$", section, re.M)
+        assert len(folds) == 2, f"{title}: folds {folds}"
+        assert folds[0].startswith("A wrong answer, diagnosed") and folds[1] == "Solution", title
+        assert "??? " not in section and "!!! " not in section, title
+        # display math on lines of its own: "$$…$$," inside a line leaves its dollars as text
+        assert not re.search(r"\S\$\$|\$\$\S", section.replace("$$\n", "").replace("\n$$", "")), title

@@ -274,7 +274,14 @@ def execute(notebook: Any, page: str, cwd: Path, timeout: int = 300) -> Any:
     from nbclient.exceptions import CellExecutionError
 
     run = copy.deepcopy(notebook)
-    client = NotebookClient(run, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        run,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        shutdown_kernel="immediate",  # the kernel has nothing to save: no graceful wait
+        extra_arguments=["--HistoryManager.enabled=False"],  # no history database per page
+    )
     try:
         client.execute()
     except CellExecutionError as error:

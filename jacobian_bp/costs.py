@@ -40,13 +40,11 @@ from jacobian_bp.chain.budget import format_bytes, resolve_max_bytes
 from jacobian_bp.chain.factors import Factor, chain_factors
 from jacobian_bp.chain.structure import pattern
 from jacobian_bp.display import html as html_view
-from jacobian_bp.errors import InputTypeError
 from jacobian_bp.methods.checking import MethodRow, compare
 from jacobian_bp.methods.gradient import METHODS, TABLE, check_method
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import get_loss
-from jacobian_bp.network.mlp import MLP
-from jacobian_bp.network.validation import check_inputs, check_loss_fits, check_targets
+from jacobian_bp.network.mlp import MLP, check_data
 
 #: Bytes of one float64 entry.
 ENTRY_BYTES = 8
@@ -166,14 +164,7 @@ def _materialized(network: Architecture, method: str) -> Cost:
                 largest_product = max(largest_product, N * operand + result)
             operand = factor.cols
         peak = max(peak, N * (1 + sum(f.stored for f in factors)) + largest_product)
-    return Cost(
-        method,
-        multiply_adds,
-        entries,
-        nonzero,
-        ENTRY_BYTES * (network.gradient_entries + peak),
-        largest_jacobian_bytes=_largest_stack_bytes(network),
-    )
+    return _materializing_cost(network, method, multiply_adds, entries, nonzero, peak)
 
 
 def _structured(network: Architecture) -> Cost:
@@ -194,13 +185,16 @@ def _structured(network: Architecture) -> Cost:
         widths = [d_J_d_z.cols] + [f.cols for f in prefix]
         largest_product = max(N * (rows + f.cols) for rows, f in zip(widths, [*prefix, d_a_d_W], strict=True))
         peak = max(peak, N * (1 + sum(f.stored for f in formed)) + largest_product)
+    return _materializing_cost(network, "structured", multiply_adds, entries, nonzero, peak)
+
+
+def _materializing_cost(
+    network: Architecture, method: str, multiply_adds: int, entries: int, nonzero: int, peak: int
+) -> Cost:
+    """The cost of a path that materializes Jacobians: its peak beside the gradient, and its largest stack."""
+    peak_bytes = ENTRY_BYTES * (network.gradient_entries + peak)
     return Cost(
-        "structured",
-        multiply_adds,
-        entries,
-        nonzero,
-        ENTRY_BYTES * (network.gradient_entries + peak),
-        largest_jacobian_bytes=_largest_stack_bytes(network),
+        method, multiply_adds, entries, nonzero, peak_bytes, largest_jacobian_bytes=_largest_stack_bytes(network)
     )
 
 
@@ -332,13 +326,7 @@ def _architecture(net: MLP, X: Any, T: Any, loss: str) -> Architecture:
 
     The counts depend on the shapes alone: checking the data is one pass over it, and no forward pass.
     """
-    if not isinstance(net, MLP):
-        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
-    loss_fn = get_loss(loss)
-    check_loss_fits(net, loss_fn)
-    X = check_inputs(net, X)
-    check_targets(net, X, T, loss_fn)
-    MLP.check_params(net)  # the numeric check even for a symbolic network: it refuses SymPy entries clearly
+    X, _, loss_fn = check_data(net, X, T, loss)
     return Architecture.of(net, loss_fn.name, 1 if X.ndim == 1 else X.shape[0])
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import einops
 import numpy as np
 
-from jacobian_bp.chain.budget import check_budget, resolve_max_bytes
+from jacobian_bp.chain.budget import Budget, check_budget, resolve_max_bytes
 from jacobian_bp.chain.jacobian import EntryCounts, Jacobian, compose_names
 from jacobian_bp.chain.order import check_order, contract_in_order
 from jacobian_bp.errors import ChainError, InputTypeError, UnknownNameError
@@ -144,23 +144,35 @@ def approach(method: str) -> Approach:
 def check_chainable(outer: EntryCounts, inner: EntryCounts) -> None:
     """Raise :class:`ChainError` unless ``outer``'s input is ``inner``'s output."""
     if outer.in_shape != inner.out_shape:
+        shape = "per-example shape" if outer.batch_axes else "shape"
         raise ChainError(
-            f"cannot chain {outer.name} (shape {outer.shape}, input axes {outer.in_shape}) "
-            f"with {inner.name} (shape {inner.shape}, output axes {inner.out_shape}): "
+            f"cannot chain {outer.name} ({shape} {outer.out_shape + outer.in_shape}, input axes {outer.in_shape}) "
+            f"with {inner.name} ({shape} {inner.out_shape + inner.in_shape}, output axes {inner.out_shape}): "
             f"the input of the first must be the output of the second"
         )
 
 
-def check_chain(factors: Sequence[Jacobian], order: str = "reverse") -> None:
-    """Raise unless ``factors`` is a non-empty list of chainable Jacobians and ``order`` a known order."""
+def check_factors(factors: Sequence[EntryCounts], kind: type, entry: str) -> None:
+    """Raise unless ``factors`` is a non-empty list of ``kind`` objects, each one's input the next one's output.
+
+    What :func:`chain` (Jacobians) and :func:`~jacobian_bp.chain.batch.chain_per_example` (stacks) both
+    check, named after ``entry``, the function that was called.
+    """
     if not factors:
-        raise ChainError("chain needs at least one Jacobian")
+        raise ChainError(f"{entry} needs at least one {kind.__name__}")
     for position, factor in enumerate(factors):
-        if not isinstance(factor, Jacobian):
-            raise InputTypeError(f"chain takes Jacobian objects; factor {position} is a {type(factor).__name__}")
-    check_order(order)
+        if not isinstance(factor, kind):
+            raise InputTypeError(
+                f"{entry} takes {kind.__name__} objects; factor {position} is a {type(factor).__name__}"
+            )
     for outer, inner in itertools.pairwise(factors):
         check_chainable(outer, inner)
+
+
+def check_chain(factors: Sequence[Jacobian], order: str = "reverse") -> None:
+    """Raise unless ``factors`` is a non-empty list of chainable Jacobians and ``order`` a known order."""
+    check_factors(factors, Jacobian, "chain")
+    check_order(order)
 
 
 def chain_pair(outer: Jacobian, inner: Jacobian, method: str = "reshape", max_bytes: int | None = None) -> Jacobian:
@@ -175,9 +187,14 @@ def chain_pair(outer: Jacobian, inner: Jacobian, method: str = "reshape", max_by
     if not isinstance(outer, Jacobian) or not isinstance(inner, Jacobian):
         raise InputTypeError(f"chain takes Jacobian objects, got {type(outer).__name__} and {type(inner).__name__}")
     check_chainable(outer, inner)
+    return _product(outer, inner, contract, resolve_max_bytes(max_bytes))
+
+
+def _product(outer: Jacobian, inner: Jacobian, contract: Approach, budget: Budget) -> Jacobian:
+    """Two checked, chainable Jacobians contracted, the product's size checked against the budget first."""
     name = compose_names(outer.name, inner.name)
-    check_budget(name, outer.out_shape + inner.in_shape, max_bytes)
-    return Jacobian(contract(outer, inner), outer.out_shape, inner.in_shape, name)
+    check_budget(name, outer.out_shape + inner.in_shape, budget)
+    return Jacobian._checked(contract(outer, inner), outer.out_shape, inner.in_shape, name)
 
 
 def chain(
@@ -193,7 +210,7 @@ def chain(
     >>> chain(d_J_d_h, d_h_d_a, method="einsum").array
     array([ 0.125, -0.5  ,  2.   ])
     """
-    approach(method)
+    contract = approach(method)
     check_chain(factors, order)
     budget = resolve_max_bytes(max_bytes)
-    return contract_in_order(factors, lambda outer, inner: chain_pair(outer, inner, method, budget), order)
+    return contract_in_order(factors, lambda outer, inner: _product(outer, inner, contract, budget), order)

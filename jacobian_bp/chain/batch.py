@@ -11,19 +11,18 @@ with the batch axis carried along, summed where the chain reaches a parameter.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from jacobian_bp.chain.approaches import Approach, approach
+from jacobian_bp.chain.approaches import Approach, approach, check_factors
 from jacobian_bp.chain.budget import Budget, check_budget, resolve_max_bytes
 from jacobian_bp.chain.factors import net_factors
 from jacobian_bp.chain.jacobian import EntryCounts, Jacobian, compose_names, space_notation
 from jacobian_bp.chain.structure import nonzero_mask, ones_mask, structure_of
-from jacobian_bp.errors import ChainError, InputTypeError, ShapeError, UnknownNameError
+from jacobian_bp.errors import ChainError, ShapeError, UnknownNameError
 from jacobian_bp.network.losses import Loss
 from jacobian_bp.network.mlp import MLP, Trace
 
@@ -179,25 +178,15 @@ class BatchedJacobian(EntryCounts):
 
 
 def _check_per_example_chain(factors: Sequence[BatchedJacobian]) -> None:
-    if not factors:
-        raise ChainError("chain_per_example needs at least one BatchedJacobian")
-    for position, factor in enumerate(factors):
-        if not isinstance(factor, BatchedJacobian):
-            raise InputTypeError(
-                f"chain_per_example takes BatchedJacobian objects; factor {position} is a {type(factor).__name__}"
-            )
+    """:func:`~jacobian_bp.chain.approaches.check_factors`, and what a batch adds: one ``N``, the sum last."""
+    check_factors(factors, BatchedJacobian, "chain_per_example")
     sizes = {factor.batch_size for factor in factors}
     if len(sizes) > 1:
         raise ChainError(f"every factor must stack the same number of examples; got batch sizes {sorted(sizes)}")
-    for position, (outer, inner) in enumerate(itertools.pairwise(factors)):
-        if outer.in_shape != inner.out_shape:
+    for position, factor in enumerate(factors[:-1]):
+        if factor.shared_input:
             raise ChainError(
-                f"cannot chain {outer.name} (per-example shape {outer.out_shape + outer.in_shape}, input axes "
-                f"{outer.in_shape}) with {inner.name} (per-example output axes {inner.out_shape})"
-            )
-        if outer.shared_input:
-            raise ChainError(
-                f"{outer.name} (factor {position}) ends at a shared parameter, where the batch is summed; "
+                f"{factor.name} (factor {position}) ends at a shared parameter, where the batch is summed; "
                 f"it must be the last factor"
             )
 

@@ -18,11 +18,10 @@ import numpy as np
 
 from jacobian_bp.chain.jacobian import superscript
 from jacobian_bp.chain.structure import structurally_nonzero
-from jacobian_bp.errors import UnknownNameError
 from jacobian_bp.network import affine
 from jacobian_bp.network.activations import get_activation
 from jacobian_bp.network.losses import Loss, finite_gradient
-from jacobian_bp.network.mlp import MLP, Trace
+from jacobian_bp.network.mlp import MLP, Trace, parse_name
 
 Array = np.ndarray
 Shape = tuple[int, ...]
@@ -132,13 +131,7 @@ def parse_wrt(sizes: Sequence[int], wrt: str) -> tuple[str, int]:
     >>> parse_wrt([2, 3, 1], "b2"), parse_wrt([2, 3, 1], "x")
     (('b', 2), ('x', 1))
     """
-    depth = len(sizes) - 1
-    names = [f"{kind}{k}" for k in range(1, depth + 1) for kind in ("W", "b")]
-    if wrt == INPUT_NAME:
-        return INPUT_NAME, 1
-    if not isinstance(wrt, str) or wrt not in names:
-        raise UnknownNameError.for_choice("parameter", wrt, [*names, INPUT_NAME])
-    return wrt[0], int(wrt[1:])
+    return parse_name(sizes, wrt, also=(INPUT_NAME,))
 
 
 def chain_factors(sizes: Sequence[int], activations: Sequence[str], wrt: str) -> list[Factor]:

@@ -25,8 +25,7 @@ from jacobian_bp.display.latex import MAX_LATEX_ENTRIES, product_latex
 from jacobian_bp.display.words import aligned, counted, wrap_product
 from jacobian_bp.errors import InvalidArgumentError, UnknownNameError
 from jacobian_bp.network.losses import Loss, get_loss
-from jacobian_bp.network.mlp import MLP, Trace
-from jacobian_bp.network.validation import check_loss_fits, check_targets
+from jacobian_bp.network.mlp import MLP, Trace, prepare
 
 Array = np.ndarray
 
@@ -225,14 +224,12 @@ def jacobian_chain(
     >>> jbp.jacobian_chain(net, [1.0, 0.5], 1.0, wrt="W1", batch=None).batch is None
     True
     """
-    loss_fn = get_loss(loss)
+    get_loss(loss)
     parse_wrt(net.sizes, wrt)
     if batch is not None and batch not in BATCH_VIEWS:
         raise UnknownNameError.for_choice("batch view", batch, (*BATCH_VIEWS, None))
-    check_loss_fits(net, loss_fn)
     budget = resolve_max_bytes(max_bytes)
-    trace = net.forward(x)
-    t = check_targets(net, trace.h[0], t, loss_fn)
+    trace, t, loss_fn = prepare(net, x, t, loss)
     if trace.h[0].ndim == 1:
         return example_chain(net, trace, t, wrt, loss_fn, max_bytes=budget)
     if batch is None:

@@ -100,8 +100,7 @@ def add_commands(commands: Any) -> None:
     plot = add_command(
         commands,
         "plot",
-        "Draw the network, a Jacobian (as a heatmap or as the notes' slices), a chain, or every path's cost "
-        "against width, as PDF, SVG or PNG by the file's extension (needs the 'plot' extra, matplotlib).",
+        "Draw the network, a Jacobian, its slices, a chain or the paths' costs as PDF, SVG or PNG (extra 'plot').",
         [
             "jacobian-bp plot network -o network.svg",
             "jacobian-bp plot slices --wrt W1 -o slices.pdf --size slide",

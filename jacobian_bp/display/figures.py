@@ -186,8 +186,9 @@ def text_extent(text: str, points: float) -> tuple[float, float]:
 
 #: How text and fonts are written, by format: SVG keeps text as text, PDF embeds TrueType fonts (text stays text).
 TEXT_AS_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
-#: Pixels per inch of a PNG: twice the screen's, so that a PNG is sharp on a high-density screen or a projector.
-PNG_DPI = 2 * PX_PER_INCH
+#: Pixels per inch of a PNG: the screen's, so that a PNG's pixels are the CSS pixels its size was chosen for
+#: (a ``page`` PNG is at most as wide as the docs column, a ``slide`` PNG fits a 1024×768 frame pixel for pixel).
+PNG_DPI = PX_PER_INCH
 #: A PNG's longest side in pixels at most: a poster-sized figure gets fewer pixels per inch, not a huge file.
 MAX_PNG_SIDE = 8192
 

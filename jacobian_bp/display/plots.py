@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jacobian_bp.chain.batch import BatchedJacobian
 from jacobian_bp.chain.jacobian import Jacobian, subscript
 from jacobian_bp.chain.jacobian_chain import JacobianChain
 from jacobian_bp.chain.structure import nonzero_mask
@@ -86,13 +87,20 @@ def math_label(jacobian: Jacobian) -> str:
     return "$" + name.replace(r"\frac", r"\dfrac", 1) + "$" if name.startswith(r"\frac") else jacobian.name
 
 
-def space_label(jacobian: Jacobian) -> str:
-    r"""The Jacobian's space as mathtext: ``$\mathbb{R}^{3\times(3\times2)}$``.
+def space_label(jacobian: Jacobian | BatchedJacobian) -> str:
+    r"""The Jacobian's space as mathtext: ``$\mathbb{R}^{3\times(3\times2)}$``; a stack of ``N`` is ``(…)^{N}``.
 
     >>> space_label(jbp.Jacobian(np.ones((3, 3, 2)), (3,), (3, 2)))
     '$\\mathbb{R}^{3\\times(3\\times2)}$'
     """
-    return f"${space_latex(jacobian.out_shape, jacobian.in_shape)}$"
+    space = space_latex(jacobian.out_shape, jacobian.in_shape)
+    return f"$({space})^{{{jacobian.batch_axes[0]}}}$" if jacobian.batch_axes else f"${space}$"
+
+
+def _block_pattern(block: Jacobian | BatchedJacobian) -> np.ndarray:
+    """Where a factor's matrix form is not zero; for a stack of per-example blocks, where any example's is not."""
+    mask = nonzero_mask(block.array).reshape(block.matrix.shape)
+    return mask.any(axis=0) if block.batch_axes else mask
 
 
 _SYMBOL = re.compile(r"^(?P<letter>[A-Za-z])(?P<layer>[⁰¹²³⁴⁵⁶⁷⁸⁹]*)$")
@@ -358,7 +366,7 @@ def _block_size(n: int, largest: int) -> float:
 class _Slot:
     """One factor of a drawn chain: its block's sides and the width of the column its labels need (inches)."""
 
-    jacobian: Jacobian
+    jacobian: Jacobian | BatchedJacobian
     block_width: float
     block_height: float
     width: float
@@ -389,7 +397,8 @@ def plot_chain(
 ) -> Figure:
     """The chain as blocks shaped like the factors' matrix forms, each with its name, space and structure.
 
-    Each block shows the factor's sparsity pattern; with ``result=True`` the
+    Each block shows the factor's sparsity pattern (a per-example view's stack
+    shows one block, the pattern of all its examples, its space as ``(ℝ^{3×3})^{4}``); with ``result=True`` the
     contracted Jacobian is drawn at the end, after an ``=``. A chain wider than
     the figure's size allows continues on the next row, its labels kept at full size.
 
@@ -402,7 +411,7 @@ def plot_chain(
         raise InvalidArgumentError(f"expected a non-empty jbp.JacobianChain to draw, got {type(chain).__name__}")
     size = figure_size(size, font_scale)
     blocks = list(chain.factors) + ([chain.contract(method="reshape")] if result else [])
-    largest = max(max(block.matrix.shape) for block in blocks)
+    largest = max(max(block.matrix.shape[-2:]) for block in blocks)
     side = LARGEST_BLOCK * size.scale
     while True:  # shrink the blocks (never the labels) until the rows fit the height
         lines, widths, heights, title_height = _chain_layout(blocks, largest, side, result, size)
@@ -442,7 +451,7 @@ def _chain_layout(
     pad = 0.2 * size.scale
     slots = []
     for position, block in enumerate(blocks):
-        rows, cols = block.matrix.shape
+        rows, cols = block.matrix.shape[-2:]
         label_width = max(
             text_extent(math_label(block), size.math)[0],
             text_extent(space_label(block), size.math)[0],
@@ -466,7 +475,7 @@ def _draw_block(ax: Axes, slot: _Slot, left: float, middle: float, size: FigureS
     block = slot.jacobian
     centre = left + slot.width / 2
     x0, y0 = centre - slot.block_width / 2, middle - slot.block_height / 2
-    mask = nonzero_mask(block.array).reshape(block.matrix.shape)
+    mask = _block_pattern(block)
     extent = (x0, x0 + slot.block_width, y0, y0 + slot.block_height)
     ax.imshow(mask, cmap="Greys", vmin=0, vmax=1.6, interpolation="nearest", extent=extent, aspect="auto")
     ax.add_patch(_rectangle(x0, y0, slot.block_width, slot.block_height))
@@ -540,23 +549,31 @@ def plot_network(net: MLP, path: str | Path | None = None, *, size: Size = "page
     labelled = scale * radius >= 1.1 * unit_height
     figure = new_figure(*size.fit(scale * span_x, scale * span_y, clamp=False), layout=None)
     ax = figure.add_axes((0, 0, 1, 1))
+    from matplotlib.collections import LineCollection
+
     label_weights = labelled and sum(sizes[k] * sizes[k - 1] for k in range(1, L + 1)) <= MAX_LABELLED_WEIGHTS
+    titles = [f"layer {k}: {net.layer_activation(k).name}" for k in range(1, L + 1)]
+    titled = max(text_extent(title, size.text)[0] for title in titles) <= 0.95 * across * scale
+    weights, biases = [], []  # every edge, drawn as two collections (a deep network has thousands)
     for k in range(1, L + 1):
         bias = (across * k - 1.3, bottom + 0.4)
         ax.add_patch(_circle(*bias, "0.9", radius))
         if labelled:
             ax.text(*bias, f"$b^{{{k}}}$", ha="center", va="center", fontsize=size.math)
-        ax.text(across * k, top + 0.75, f"layer {k}: {net.layer_activation(k).name}", ha="center", fontsize=size.text)
+        if titled:
+            ax.text(across * k, top + 0.75, titles[k - 1], ha="center", fontsize=size.text)
         for i in range(sizes[k]):
             end = where(k, i)
-            ax.plot(*zip(bias, end, strict=True), color="0.6", linestyle=":", linewidth=1, zorder=0)
+            biases.append([bias, end])
             for j in range(sizes[k - 1]):
                 start = where(k - 1, j)
-                ax.plot(*zip(start, end, strict=True), color="0.45", linewidth=1, zorder=0)
+                weights.append([start, end])
                 if label_weights:
                     _label_weight(
                         ax, start, end, _weight_label(k, i + 1, j + 1, sizes[k]), sizes[k - 1] < sizes[k], size
                     )
+    ax.add_collection(LineCollection(biases, colors="0.6", linestyles=":", linewidths=1, zorder=0))
+    ax.add_collection(LineCollection(weights, colors="0.45", linewidths=1, zorder=0))
     for k, width in enumerate(sizes):
         for i in range(width):
             x, y = where(k, i)

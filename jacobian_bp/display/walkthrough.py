@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from jacobian_bp.chain.approaches import CHAIN_METHODS, chain
-from jacobian_bp.chain.jacobian import Jacobian, superscript
+from jacobian_bp.chain.jacobian import Jacobian, subscript, superscript
 from jacobian_bp.chain.jacobian_chain import display_name, jacobian_chain
 from jacobian_bp.display.words import counted
 from jacobian_bp.methods.checking import compare
@@ -127,4 +127,4 @@ def _sup(k: int) -> str:
 
 
 def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return subscript(i)

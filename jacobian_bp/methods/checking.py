@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from jacobian_bp.chain.budget import resolve_max_bytes
 from jacobian_bp.display import html as html_view
 from jacobian_bp.display.words import TEXT_WIDTH, counted
 from jacobian_bp.errors import GradcheckError, JacobianBPError
@@ -186,7 +187,8 @@ def compare(
     """
     for method in (*methods, reference):
         check_method(method)
-    paths = {method: path_for(method, max_bytes) for method in dict.fromkeys((reference, *methods))}
+    budget = resolve_max_bytes(max_bytes)  # once per call; each path takes it as it is
+    paths = {method: path_for(method, budget) for method in dict.fromkeys((reference, *methods))}
     trace, T, loss_fn = prepare(net, X, T, loss)
     start = time.perf_counter()
     expected = paths[reference](net, trace, T, loss_fn)

@@ -17,16 +17,15 @@ import numpy as np
 
 from jacobian_bp.chain.approaches import CHAIN_METHODS
 from jacobian_bp.chain.budget import resolve_max_bytes
-from jacobian_bp.errors import InputTypeError, UnknownNameError
+from jacobian_bp.errors import UnknownNameError
 from jacobian_bp.methods.backprop import backprop_gradient
 from jacobian_bp.methods.materialized import chained_gradient
 from jacobian_bp.methods.numeric import numeric_gradient
 from jacobian_bp.methods.outer import outer_gradient
 from jacobian_bp.methods.scalar import scalar_gradient
 from jacobian_bp.methods.structured import structured_gradient
-from jacobian_bp.network.losses import Loss, get_loss
-from jacobian_bp.network.mlp import MLP, Trace
-from jacobian_bp.network.validation import check_loss_fits, check_targets
+from jacobian_bp.network.losses import Loss
+from jacobian_bp.network.mlp import MLP, Trace, prepare
 
 Array = np.ndarray
 GradientPath = Callable[[MLP, Trace, Array, Loss], dict[str, Array]]
@@ -106,23 +105,6 @@ def path_for(method: str, max_bytes: int | None = None) -> GradientPath:
     if method not in MATERIALIZING_METHODS:
         return PATHS[method]
     return functools.wraps(PATHS[method])(functools.partial(PATHS[method], max_bytes=budget))
-
-
-def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
-    """Validate everything and run the forward pass once: what every path starts from.
-
-    >>> trace, T, loss = prepare(jbp.notes_network(), [1.0, 0.5], 1.0, "mse")
-    >>> trace.z.shape, T, loss.name
-    ((1,), array([1.]), 'mse')
-    """
-    if not isinstance(net, MLP):
-        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
-    loss_fn = get_loss(loss)
-    check_loss_fits(net, loss_fn)
-    # The numeric forward pass even for a symbolic network (a subclass): its parameter check refuses SymPy
-    # expressions with a message that points to jacobian_bp.symbolic.
-    trace = MLP.forward(net, X)
-    return trace, check_targets(net, trace.h[0], T, loss_fn), loss_fn
 
 
 def check_method(method: str) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from jacobian_bp.errors import InputTypeError, ShapeError, UnknownNameError
 from jacobian_bp.network import affine
 from jacobian_bp.network.activations import Activation, get_activation
-from jacobian_bp.network.losses import get_loss
+from jacobian_bp.network.losses import Loss, get_loss
 from jacobian_bp.network.validation import (
     all_finite,
     as_real_array,
@@ -245,10 +245,7 @@ class MLP:
         >>> bool(np.isclose(net.loss([1.0, 0.5], 1.0), 0.5 * (1.0 - z[0]) ** 2))
         True
         """
-        loss_fn = get_loss(loss)
-        check_loss_fits(self, loss_fn)
-        trace = self.forward(X)
-        T = check_targets(self, trace.h[0], T, loss_fn)
+        trace, T, loss_fn = prepare(self, X, T, loss)
         return loss_fn.value(trace.z, T, trace.a[self.depth])
 
     def __repr__(self) -> str:
@@ -256,6 +253,39 @@ class MLP:
             f"MLP(sizes={list(self.sizes)}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r})"
         )
+
+
+def prepare(net: MLP, X: Any, T: Any, loss: str) -> tuple[Trace, Array, Loss]:
+    """Check everything and run the forward pass once: what every gradient path and every chain starts from.
+
+    The one preamble of the entry points (``gradient``, ``compare``, ``gradcheck``, ``jacobian_chain``,
+    ``MLP.loss``, ``check_answer``): the network, the loss and that it fits the output activation, the
+    inputs, the parameters, then the targets against the inputs.
+
+    >>> trace, T, loss = prepare(notes_network(), [1.0, 0.5], 1.0, "mse")
+    >>> trace.z.shape, T, loss.name
+    ((1,), array([1.]), 'mse')
+    """
+    X, T, loss_fn = check_data(net, X, T, loss)
+    return MLP._forward(net, X), T, loss_fn
+
+
+def check_data(net: MLP, X: Any, T: Any, loss: str) -> tuple[Array, Array, Loss]:
+    """:func:`prepare` without the forward pass: the checked inputs, targets and loss (what the cost counts need).
+
+    >>> X, T, loss = check_data(notes_network(), [[1.0, 0.5]], [1.0], "mse")
+    >>> X.shape, T.shape
+    ((1, 2), (1, 1))
+    """
+    if not isinstance(net, MLP):
+        raise InputTypeError(f"net must be a jacobian_bp.MLP, got {type(net).__name__}")
+    loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    X = check_inputs(net, X)
+    # The numeric check even for a symbolic network (a subclass): it refuses SymPy expressions with a
+    # message that points to jacobian_bp.symbolic.
+    check_params(net)
+    return X, check_targets(net, X, T, loss_fn), loss_fn
 
 
 def check_params(net: MLP) -> None:
@@ -325,9 +355,27 @@ def _check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
 
 
 def parse_param_name(net: MLP, name: str) -> tuple[str, int]:
-    """Split ``"W2"`` into ``("W", 2)``, checking it names a parameter of ``net``."""
-    if not isinstance(name, str) or name not in net.param_names:
-        raise UnknownNameError.for_choice("parameter", name, net.param_names)
+    """Split ``"W2"`` into ``("W", 2)``, checking it names a parameter of ``net``.
+
+    >>> parse_param_name(notes_network(), "b2")
+    ('b', 2)
+    """
+    return parse_name(net.sizes, name)
+
+
+def parse_name(sizes: Sequence[int], name: str, also: tuple[str, ...] = ()) -> tuple[str, int]:
+    """The one parser of parameter names: ``"W2"`` is ``("W", 2)``, a name in ``also`` (``"x"``) is ``(name, 1)``.
+
+    An unknown name is an :class:`~jacobian_bp.errors.UnknownNameError` listing the valid ones.
+
+    >>> parse_name([2, 3, 1], "W2"), parse_name([2, 3, 1], "x", also=("x",))
+    (('W', 2), ('x', 1))
+    """
+    names = [f"{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
+    if isinstance(name, str) and name in also:
+        return name, 1
+    if not isinstance(name, str) or name not in names:
+        raise UnknownNameError.for_choice("parameter", name, [*names, *also])
     return name[0], int(name[1:])
 
 

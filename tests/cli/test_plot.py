@@ -35,6 +35,10 @@ def test_every_picture_is_written_in_the_format_of_its_extension(capsys, tmp_pat
     assert path.read_bytes().startswith(MAGIC[extension])
     if extension == "svg":
         assert "<text" in path.read_text()  # text kept as text
+    if extension == "png":  # one pixel per CSS pixel: as wide as the figure is in the docs column, at most 688
+        from matplotlib.image import imread
+
+        assert imread(path).shape[1] <= 688
 
 
 @pytest.mark.parametrize("picture", ["network", "slices", "chain", "jacobian", "cost"])
@@ -47,6 +51,12 @@ def test_at_the_slide_size_every_label_is_18px_on_a_1024_by_768_frame(capsys, tm
     assert status == 0, err
     measured = svg_legibility(path.read_text())
     assert measured.smallest_font_in(1024, 768) >= 18
+    png = tmp_path / "slide.png"
+    assert run(capsys, "plot", picture, *extra, "--size", "slide", "-o", str(png))[0] == 0
+    from matplotlib.image import imread
+
+    height, width = imread(png).shape[:2]
+    assert width <= 1024 and height <= 768  # the PNG fits the frame pixel for pixel
     page = tmp_path / "page.svg"
     assert run(capsys, "plot", picture, *extra, "-o", str(page))[0] == 0
     assert svg_legibility(page.read_text()).width_px <= 688  # the docs column, in a 1280 px window

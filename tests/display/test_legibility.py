@@ -239,3 +239,25 @@ def test_an_exact_size_is_the_figure_size(name):
 def test_a_bad_size_is_refused_with_the_valid_choices(size, font_scale, error, message):
     with pytest.raises(error, match=message):
         plots.plot_network(jbp.notes_network(), size=size, font_scale=font_scale)
+
+
+def test_a_per_example_chain_is_drawn_as_stacks_of_blocks():
+    X, T = jbp.datasets.xor()
+    chain = jbp.jacobian_chain(jbp.notes_network(seed=0), X, T, wrt="W1", batch="per_example")
+    figure = plots.plot_chain(chain)
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert "$(\\mathbb{R}^{3\\times(3\\times2)})^{4}$" in texts  # ∂a¹/∂W¹, one 3×(3×2) block per example
+    assert "$\\mathbb{R}^{1\\times(3\\times2)}$" in texts  # and their contraction, ∂J/∂W¹
+    d_h_d_a = figure.axes[0].images[4].get_array()  # the diagonal ∂h¹/∂a¹ of every example
+    np.testing.assert_array_equal(d_h_d_a, np.eye(3, dtype=bool))
+    measured = legibility(figure)
+    assert measured.width_px <= DOCS_COLUMN_PX and measured.smallest_font_px >= PAGE_FONT_PX
+
+
+def test_a_deep_wide_network_is_drawn_without_labels_that_cannot_fit():
+    net = jbp.MLP([32] * 20, activation="tanh")
+    figure = plots.plot_network(net)
+    assert legibility(figure).width_px <= DOCS_COLUMN_PX
+    assert not figure.axes[0].texts  # no unit, weight or layer label squeezed below its size
+    edges = sum(len(collection.get_segments()) for collection in figure.axes[0].collections)
+    assert edges == 19 * 32 * 32 + 19 * 32  # every weight and every bias edge

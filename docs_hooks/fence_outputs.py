@@ -1,86 +1,155 @@
-"""MkDocs hook: every page shows what its code prints, generated when the site is built.
+"""MkDocs hook: every page shows, under each fence, what the fence displays when run as a notebook.
 
-The pages are written as plain Markdown whose ```python fences run under pytest (a
-``{.python continuation}`` fence keeps the names of the fences before it). At build time this
-hook runs the fences of each page the same way, in order, and puts whatever a fence printed in a
-``text`` block right under it — so the numbers a reader sees are the ones the code computes
-today, never typed by hand. A page can also ask for the terminal walkthrough
-(``jacobian-bp walkthrough``) with the marker ``<!-- walkthrough-output -->``.
+At build time each page with Python fences is cut into notebook cells and executed once on an
+ipykernel (``docs_hooks/notebooks.py``: one kernel per page, cells in order, as Jupyter runs them).
+Under each fence the page then shows the cell's outputs in their order: what it printed (a ``text``
+block), and its display output — the last expression's rich representation, as a notebook shows it:
+an HTML table or typeset chain (``_repr_html_``), LaTeX (``_repr_latex_``), a matplotlib figure as
+SVG with its text kept as text. So the numbers and pictures a reader sees are the ones the code
+computes today, never typed or drawn by hand. The same executed notebooks are the downloads.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import html
+import importlib.util
+import os
 import re
-from dataclasses import dataclass
+import sys
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-#: A fence pytest runs: ```python starts afresh, ```{.python continuation} goes on.
-OPENING = re.compile(r"^```(?P<info>python|\{\.python continuation\})\s*$")
-CLOSING = re.compile(r"^```\s*$")
-WALKTHROUGH_MARKER = "<!-- walkthrough-output -->"
+_HERE = Path(__file__).resolve().parent
 
 
-@dataclass
-class Fence:
-    """One Python fence of a page: where it ends, its code, whether it continues the one before."""
+def _sibling(name: str) -> Any:
+    """The hook module ``docs_hooks/<name>.py`` (hooks are files, not a package)."""
+    key = f"jbp_docs_hooks_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, _HERE / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
-    closing_line: int
-    code: str
-    continuation: bool
-    first_line: int
+
+notebooks = _sibling("notebooks")
+python_fences = notebooks.python_fences
+
+#: The executed notebook of every page run in this build, by page (``weight-tensor.md``).
+EXECUTED: dict[str, Any] = {}
+#: Pages started early, in parallel (one kernel each), by page: (the Markdown run, its run).
+_STARTED: dict[str, tuple[str, Future[Any]]] = {}
+#: Rich outputs waiting to replace their placeholder in the page's HTML, by page.
+_RICH: dict[str, list[str]] = {}
+_PLACEHOLDER = "JBPRICHOUTPUT{}X"
+#: Display math in a notebook's HTML (``$$ … $$``), which the site's MathJax typesets only inside "arithmatex".
+_DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.S)
+_XML_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.S)
 
 
-def python_fences(markdown: str) -> list[Fence]:
-    """The Python fences of a page, in order (only fences that start in the first column, as pytest sees them)."""
+def _text_block(text: str, title: str = "Output") -> list[str]:
+    return ["", f'```text title="{title}"', *text.rstrip("\n").splitlines(), "```"]
+
+
+def site_math(shown: str) -> str:
+    r"""A notebook's ``$$ … $$`` as the site's MathJax takes display math (``\[ … \]`` in an "arithmatex" block).
+
+    >>> site_math("<div>$$ a &lt; b $$</div>")
+    '<div><div class="arithmatex">\\[ a &lt; b \\]</div></div>'
+    """
+    return _DISPLAY_MATH.sub(lambda m: f'<div class="arithmatex">\\[{m["tex"]}\\]</div>', shown)
+
+
+def rich_html(data: dict[str, Any]) -> str | None:
+    """The HTML a page shows for a display output's mime bundle; ``None`` when it has only text."""
+    if "image/svg+xml" in data:
+        svg = _XML_PROLOGUE.sub("", data["image/svg+xml"])
+        return f'<div class="notebook-output notebook-figure">{svg}</div>'
+    if "text/html" in data:
+        return f'<div class="notebook-output">{site_math(data["text/html"])}</div>'
+    if "text/latex" in data:
+        return f'<div class="notebook-output">{site_math(html.escape(data["text/latex"]))}</div>'
+    if "image/png" in data:
+        image = f'<img src="data:image/png;base64,{data["image/png"]}">'
+        return f'<div class="notebook-output notebook-figure">{image}</div>'
+    return None
+
+
+def cell_outputs(cell: Any, rich: list[str]) -> list[str]:
+    """Markdown lines showing a code cell's outputs; rich HTML goes to ``rich`` behind a placeholder."""
+    lines: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            lines += _text_block(output.text, "Output" if output.name == "stdout" else "Warnings")
+        elif output.output_type in ("execute_result", "display_data"):
+            shown = rich_html(output.data)
+            if shown is None:
+                lines += _text_block(output.data.get("text/plain", ""), "Result")
+            else:
+                lines += ["", _PLACEHOLDER.format(len(rich)), ""]
+                rich.append(shown)
+    return lines
+
+
+def with_outputs(markdown: str, executed: Any, rich: list[str]) -> str:
+    """The page with the outputs of its executed notebook under every fence."""
+    fences = python_fences(markdown)
+    cells = notebooks.fence_cells(executed)
     lines = markdown.splitlines()
-    found, start, info = [], None, ""
-    for number, line in enumerate(lines):
-        if start is None and (match := OPENING.match(line)):
-            start, info = number, match["info"]
-        elif start is not None and CLOSING.match(line):
-            code = "\n".join(lines[start + 1 : number])
-            found.append(Fence(number, code, info != "python", start + 1))
-            start = None
-    return found
+    for fence, cell in reversed(list(zip(fences, cells, strict=True))):
+        lines[fence.closing_line + 1 : fence.closing_line + 1] = cell_outputs(cell, rich)
+    return "\n".join(lines) + "\n"
 
 
-def run_fences(markdown: str, page: str) -> list[str]:
-    """Run a page's fences as pytest does and return what each one printed ("" for a silent fence)."""
-    import numpy as np
-
-    outputs, namespace = [], {}
-    print_options = np.get_printoptions()  # a page may set its own; the next page starts afresh
-    try:
-        for fence in python_fences(markdown):
-            if not fence.continuation:
-                namespace = {"__name__": "__main__"}
-            buffer = io.StringIO()
-            with contextlib.redirect_stdout(buffer):
-                exec(compile(fence.code, f"{page}:{fence.first_line + 1}", "exec"), namespace)
-            outputs.append(buffer.getvalue())
-    finally:
-        np.set_printoptions(**print_options)
-    return outputs
+def run_page(markdown: str, page: str, docs_dir: Path | None = None) -> Any:
+    """Execute the page as a notebook, in a scratch folder (as a downloaded notebook would run)."""
+    notebook = notebooks.notebook_from_markdown(markdown, docs_dir)
+    with tempfile.TemporaryDirectory(prefix="jbp-page-") as scratch:
+        return notebooks.execute(notebook, page, Path(scratch))
 
 
-def with_outputs(markdown: str, page: str) -> str:
-    """The page with a ``text`` block of its output under every fence that prints something."""
-    fences, outputs = python_fences(markdown), run_fences(markdown, page)
-    lines = markdown.splitlines()
-    for fence, output in reversed(list(zip(fences, outputs, strict=True))):
-        if output.strip():
-            block = ["", '```text title="Output"', *output.rstrip("\n").splitlines(), "```"]
-            lines[fence.closing_line + 1 : fence.closing_line + 1] = block
-    text = "\n".join(lines) + "\n"
-    if WALKTHROUGH_MARKER in text:
-        from jacobian_bp.display.walkthrough import walkthrough
-
-        text = text.replace(WALKTHROUGH_MARKER, "```text\n$ jacobian-bp walkthrough\n" + walkthrough() + "\n```")
-    return text
+def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
+    """Start running every page with code, a few kernels at a time, while MkDocs reads the rest."""
+    EXECUTED.clear()
+    _STARTED.clear()
+    docs_dir = Path(config["docs_dir"])
+    pool = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="page-kernel")
+    for file in files.documentation_pages():
+        markdown = file.content_string
+        if python_fences(markdown):
+            _STARTED[file.src_path] = (markdown, pool.submit(run_page, markdown, file.src_path, docs_dir))
+    pool.shutdown(wait=False)
+    return files
 
 
-def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
-    """MkDocs calls this for every page before rendering it."""
-    return with_outputs(markdown, page.file.src_path)
+def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
+    """MkDocs calls this for every page before rendering it: the page with its outputs."""
+    src = page.file.src_path
+    if not python_fences(markdown):
+        return markdown
+    started, run = _STARTED.pop(src, ("", None))
+    if run is not None and started == markdown:
+        executed = run.result()
+    else:  # changed by a plugin since it was read: run what is rendered
+        executed = run_page(markdown, src, Path(config["docs_dir"]))
+    EXECUTED[src] = executed
+    _RICH[src] = []
+    return with_outputs(markdown, executed, _RICH[src])
+
+
+def on_page_content(content: str, page: Any, **kwargs: Any) -> str:
+    """Put the rich outputs in place of their placeholders, as HTML the Markdown never touched."""
+    for number, shown in enumerate(_RICH.pop(page.file.src_path, [])):
+        token = _PLACEHOLDER.format(number)
+        content = content.replace(f"<p>{token}</p>", shown, 1)
+    return content
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Write the executed notebooks of the pages that are offered as notebooks, and their zip."""
+    offered = {page: notebook for page, notebook in EXECUTED.items() if notebooks.has_notebook(page)}
+    notebooks.write_notebooks(offered, Path(config["site_dir"]) / notebooks.FOLDER)

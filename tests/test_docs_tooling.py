@@ -1,5 +1,5 @@
 """The documentation's machinery: pages and README are collected, complete and linked; the build
-hooks and the figure script do what they say.
+hooks do what they say.
 
 The pages themselves are tests too: pytest runs every ```python fence of docs/ and README.md.
 """
@@ -122,70 +122,28 @@ def test_symbolic_page_typesets_what_to_latex_prints() -> None:
         assert any(latex in block for block in shown), f"symbolic.md does not typeset {latex[:60]}..."
 
 
-# --- the figure script -------------------------------------------------------------------------
+# --- the figures: drawn by the code on the page --------------------------------------------------
+
+#: A fence that draws: it calls a plotting function of jacobian_bp.display.plots.
+PLOT_CALL = re.compile(r"^\s*(?:\w+ = )?(plot_\w+)\(", re.M)
 
 
-def test_figure_script_draws_registered_figures_and_rejects_unknown_ones(tmp_path: Path, capsys, monkeypatch) -> None:
-    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
-    assert make_figures.FIGURES_DIR == DOCS / "figures"
-    monkeypatch.setattr(make_figures, "FIGURES", {})  # the machinery alone, on an empty registry
-    assert make_figures.main([]) == 0  # nothing registered: says so, writes nothing
-    assert "no figures registered yet" in capsys.readouterr().out
-
-    @make_figures.figure("probe", "a stand-in figure")
-    def draw(path: Path) -> None:
-        path.write_bytes(b"\x89PNG\r\n")
-
-    assert make_figures.main(["--out-dir", str(tmp_path)]) == 0
-    assert (tmp_path / "probe.png").read_bytes() == b"\x89PNG\r\n"
-    with pytest.raises(SystemExit, match=r"unknown figure.*nope.*valid choices: probe"):
-        make_figures.main(["nope", "--out-dir", str(tmp_path)])
-    with pytest.raises(ValueError, match="registered twice"):
-        make_figures.figure("probe", "again")(draw)
-
-    @make_figures.figure("empty", "draws nothing")
-    def draw_nothing(path: Path) -> None:
-        pass
-
-    with pytest.raises(SystemExit, match="wrote nothing"):
-        make_figures.main(["empty", "--out-dir", str(tmp_path)])
-
-
-#: ``![alt text](figures/NAME.png)`` in a page.
-FIGURE_LINK = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figures/(?P<name>[^)/]+)\.png\)")
-
-
-def embedded_figures() -> dict[str, list[str]]:
-    """Every figure a page embeds: name -> the pages that embed it."""
-    used: dict[str, list[str]] = {}
+def test_no_figure_is_committed_every_figure_is_drawn_by_a_fence() -> None:
+    assert not (DOCS / "figures").exists(), "docs/figures/ is gone: a figure is drawn by the code on its page"
+    assert not (ROOT / "scripts" / "make_figures.py").exists()
+    drawn: dict[str, set[str]] = {}
     for page in PAGES:
-        for match in FIGURE_LINK.finditer(page.read_text(encoding="utf8")):
-            assert match["alt"].strip(), f"{page.name}: figure {match['name']} has no alt text"
-            used.setdefault(match["name"], []).append(page.name)
-    return used
-
-
-def test_every_figure_is_registered_committed_small_and_used() -> None:
-    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
-    used = embedded_figures()
-    assert used, "no page embeds a figure"
-    for name, pages in used.items():
-        assert name in make_figures.FIGURES, f"{pages} embed {name}.png, which scripts/make_figures.py does not draw"
-    for name in make_figures.FIGURES:
-        assert name in used, f"figure {name} is drawn but no page embeds it"
-        path = DOCS / "figures" / f"{name}.png"
-        assert path.is_file(), f"{path.name} is missing: run python scripts/make_figures.py and commit it"
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-        assert path.stat().st_size < 150_000, f"{path.name} is {path.stat().st_size} bytes; keep figures small"
-
-
-def test_every_registered_figure_draws_with_the_library(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib", reason="the figures need the plot extra (matplotlib)")
-    make_figures = load_script(ROOT / "scripts" / "make_figures.py")
-    written = make_figures.make(list(make_figures.FIGURES), tmp_path)
-    assert [path.name for path in written] == [f"{name}.png" for name in make_figures.FIGURES]
-    for path in written:
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        markdown = page.read_text(encoding="utf8")
+        assert not re.search(r"!\[[^\]]*\]\((?!https?:)", markdown), f"{page.name} embeds a local image file"
+        for fence in fence_hook.python_fences(markdown):
+            for name in PLOT_CALL.findall(fence.code):
+                assert f"import {name}" in fence.code or "from jacobian_bp.display.plots import" in markdown
+                drawn.setdefault(page.name, set()).add(name)
+    assert drawn["index.md"] >= {"plot_network", "plot_chain"}
+    assert drawn["weight-tensor.md"] >= {"plot_tensor_slices", "plot_jacobian"}
+    assert drawn["batches.md"] >= {"plot_chain", "plot_sparsity"}
+    assert drawn["efficiency.md"] >= {"plot_chain", "plot_jacobian", "plot_cost"}
+    assert drawn["training.md"] >= {"plot_history"}
 
 
 # --- the site build hooks (need the docs extra) ------------------------------------------------
@@ -276,14 +234,6 @@ def test_the_walkthrough_is_the_thirteen_pages_of_the_notes() -> None:
         "weight-tensor.md", "outer-product.md", "batches.md", "backprop.md", "efficiency.md",
         "beyond.md", "training.md", "symbolic.md",
     ]  # fmt: skip
-
-
-@pytest.mark.parametrize("page", WALKTHROUGH, ids=lambda page: page.stem)
-def test_each_walkthrough_page_shows_at_least_three_results(page: Path) -> None:
-    # Run as the build runs them: what a fence prints is what the site shows under it.
-    outputs = fence_hook.run_fences(page.read_text(encoding="utf8"), page.name)
-    printing = sum(bool(output.strip()) for output in outputs)
-    assert printing >= 3, f"{page.name}: only {printing} of its {len(outputs)} fences print anything"
 
 
 @pytest.mark.parametrize("page", WALKTHROUGH, ids=lambda page: page.stem)
@@ -408,9 +358,28 @@ def test_links_into_the_errata_resolve() -> None:
             assert anchor in anchors, f"{path.name} links to errata.md#{anchor}, which does not exist"
 
 
-def test_the_home_page_shows_the_terminal_walkthrough_then_the_pages() -> None:
+def test_the_home_page_opens_with_pictures_then_an_excerpt_then_the_pages() -> None:
     markdown = (DOCS / "index.md").read_text(encoding="utf8")
-    marker = markdown.index(fence_hook.WALKTHROUGH_MARKER)
-    path = markdown[marker:]
+    fences = fence_hook.python_fences(markdown)
+    assert "plot_network(" in fences[0].code, "the home page opens with the network picture"
+    assert any("plot_chain(" in fence.code for fence in fences[:3]), "then the chain of ∂J/∂W¹, drawn"
+    excerpt = markdown.index("walkthrough()")
+    path = markdown[excerpt:]
     items = re.findall(r"^\d+\. .*\]\((\S+\.md)\).*$", path, re.M)
-    assert items == [page.name for page in WALKTHROUGH], "after the walkthrough, one line per page"
+    assert items == [page.name for page in WALKTHROUGH], "after the excerpt, one line per page"
+    assert "mkdocs build" not in markdown and "pip install" not in markdown, "developer instructions are in the README"
+
+
+def test_each_exercise_has_one_fold_for_the_diagnosis_and_one_for_the_solution() -> None:
+    markdown = (DOCS / "exercises.md").read_text(encoding="utf8")
+    sections = re.split(r"^## (?=\d+\. )", markdown, flags=re.M)[1:]
+    assert len(sections) == 10
+    for section in sections:
+        section = section.split("\n## ")[0]  # up to a following unnumbered section (the teachers' notes)
+        title = section.splitlines()[0]
+        folds = re.findall(r"^<summary>(.*)</summary>$", section, re.M)
+        assert len(folds) == 2, f"{title}: folds {folds}"
+        assert folds[0].startswith("A wrong answer, diagnosed") and folds[1] == "Solution", title
+        assert "??? " not in section and "!!! " not in section, title
+        # display math on lines of its own: "$$…$$," inside a line leaves its dollars as text
+        assert not re.search(r"\S\$\$|\$\$\S", section.replace("$$\n", "").replace("\n$$", "")), title

@@ -98,9 +98,9 @@ def test_numbers_exercises_refuse_text() -> None:
 
 def test_the_exercises_page_folds_each_solution_and_shows_it_as_the_checker_takes_it() -> None:
     page = (Path(__file__).parents[2] / "docs" / "exercises.md").read_text()
-    folded = page.split('??? note "Solution"')[1:]
+    folded = page.split('<details class="note" markdown>\n<summary>Solution</summary>')[1:]
     assert len(folded) == len(EXERCISES)
     for exercise, note in zip(EXERCISES, folded, strict=True):
-        body = note.split("\n```")[0]  # the indented block, up to the next fence
+        body = note.split("\n```")[0]  # the fold's prose, up to its fence
         if isinstance(exercise.solution, str):  # a formula or a shape: typed in the note as the checker reads it
             assert f"`{exercise.solution}`" in body, exercise.slug

@@ -58,6 +58,7 @@ PAGES = (
     "symbolic/",
     "errata/",
     "exercises/",
+    "lecturers/",
 )
 #: A figure must be shown at no less than this share of its drawn size, its labels no smaller than this.
 MIN_FIGURE_SCALE = 0.8

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from jacobian_bp.display.errata import ERRATA
 from jacobian_bp.display.latex import text_latex
+from jacobian_bp.display.words import wrap_lines
 from jacobian_bp.errors import UnknownNameError
 
 #: The output formats of the walkthrough.
@@ -97,7 +98,9 @@ def render(title: str, steps: list[Step], fmt: str = "text", handout: bool = Tru
     if fmt not in FORMATS:
         raise UnknownNameError.for_choice("walkthrough format", fmt, FORMATS)
     if fmt == "text":
-        return "\n".join([title, *(_text(block) for step in steps for block in _with_heading(step))])
+        # A table's rows are LaTeX cells; in plain text the paragraph before it already prints the table.
+        blocks = [_text(block) for step in steps for block in _with_heading(step) if block.kind != "table"]
+        return wrap_lines("\n".join([title, *blocks]))
     if fmt == "markdown":
         return (
             "\n\n".join([f"# {title}", *(_markdown(block) for step in steps for block in _with_heading(step))]) + "\n"
@@ -119,8 +122,6 @@ def _text(block: Block) -> str:
         return f"\n{block.text}\n{'─' * len(block.text)}"
     if block.kind == "frame":
         return f"\n  {block.text}"
-    if block.kind == "table":
-        return "\n".join("  " + " | ".join(row) for row in block.rows)
     return block.text
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` followed by ``noun``, in the plural unless ``n`` is exactly 1.
@@ -16,6 +18,26 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 #: Printed results wrap at this many characters: the width of a terminal, and of the docs' code column.
 TEXT_WIDTH = 79
+
+
+def wrap_lines(text: str, width: int = TEXT_WIDTH) -> str:
+    """``text`` with every line longer than ``width`` broken between words, its indent kept on the new lines.
+
+    Lines that fit (a printed matrix, a table row) are left exactly as they are.
+
+    >>> print(wrap_lines("  a long line of words " * 2, width=20))
+      a long line of
+      words   a long
+      line of words
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent) or [line]
+    return "\n".join(out)
 
 
 def wrap_product(head: str, terms: list[str], separator: str = " · ", width: int = TEXT_WIDTH) -> list[str]:

@@ -114,15 +114,16 @@ _QUOTED = re.compile(r'"([^"]*)"')
 def code_lines(text: str, width: int = CODE_WIDTH) -> list[str]:
     """The lines of a block of code, each wrapped at ``width`` characters (at a space if it has one).
 
-    A continuation line keeps the line's indentation and two more spaces.
+    A continuation line keeps the line's indentation and two more spaces (at
+    most half the width, so that it always has room).
 
     >>> code_lines("  W1 = [[0.25, -1.5], [2.0, 0.75]]", width=20)
     ['  W1 = [[0.25,', '    -1.5], [2.0,', '    0.75]]']
     """
     lines = []
     for line in text.splitlines():
-        indent = " " * (len(line) - len(line.lstrip(" ")))
-        wrapped = textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_on_hyphens=False)
+        indent = " " * min(len(line) - len(line.lstrip(" ")) + 2, width // 2)
+        wrapped = textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
         lines += wrapped or [line]
     return lines
 

@@ -246,7 +246,9 @@ def test_code_lines_on_a_sheet_are_wrapped_to_the_width_and_lose_nothing(text, i
     wrapped = code_lines(line, width=width)
     assert all(len(piece) <= width for piece in wrapped)
     assert "".join(wrapped).replace(" ", "") == line.replace(" ", "")
-    assert all(piece.startswith(" " * (indent + 2)) for piece in wrapped[1:])
+    assert all(piece.startswith(" " * min(indent + 2, width // 2)) for piece in wrapped[1:])
+    if line and len(line) <= width and line == line.rstrip():
+        assert wrapped == [line]  # a line that fits is left as it is, its spaces and all
 
 
 #: A teacher's exercise the sheet was not written for: a line of code far wider than the page, a long typed

@@ -91,6 +91,26 @@ def test_readme_maps_every_walkthrough_page() -> None:
         assert f"(docs/{page.name})" in section, f"README's map of the docs does not link {page.name}"
 
 
+def public_names(path: Path) -> list[str]:
+    """The public functions and classes a module defines at its top level (read from its source, not imported)."""
+    tree = ast.parse(path.read_text(encoding="utf8"))
+    kinds = (ast.FunctionDef, ast.ClassDef)
+    return [node.name for node in tree.body if isinstance(node, kinds) and not node.name.startswith("_")]
+
+
+def test_the_api_reference_names_every_module_with_public_functions() -> None:
+    # The command line's modules are documented as commands (README, the pages' `jacobian-bp` examples).
+    reference = "".join(page.read_text(encoding="utf8") for page in (DOCS / "reference").glob("*.md"))
+    listed = set(re.findall(r"^::: (\S+)$", reference, flags=re.M))
+    package = ROOT / "jacobian_bp"
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        if module.startswith("jacobian_bp.cli") or path.name.startswith("_"):  # __init__, __main__
+            continue
+        if public_names(path):
+            assert module in listed, f"{module} has public {public_names(path)[:3]} but no docs/reference page names it"
+
+
 def test_relative_links_between_pages_resolve() -> None:
     link = re.compile(r"\]\((?!https?://)([^)#\s]+\.md)(#[^)]*)?\)")
     for path in MARKDOWN_FILES:

@@ -226,7 +226,8 @@ def exercise_blocks(variant: int | None = None) -> list[Block]:
     body = document.split("\\maketitle", 1)[1].rsplit("\\end{document}", 1)[0].strip()
     body = body.replace("\\section*{Exercise ", "\\subsection*{Exercise ")  # under the handout's own section
     title = "Exercises" if variant is None else f"Exercises (variant {variant})"
-    # \sloppy: a statement's long unbreakable token (sigma_prime(a1_2)*w2_2*x1) moves to the next line whole.
+    # \sloppy, as on the sheet: a line ending before a long typed answer (which breaks only after an operator)
+    # may space its words out rather than run into the margin.
     return [Block("heading", title, title), Block("paragraph", "", "\\sloppy\n" + body)]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -533,6 +534,7 @@ def _width_options(options: dict[str, Any]) -> dict[str, Any]:
 
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
 _TEXT_ESCAPES |= {"{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_TEXT_ESCAPES |= {"<": r"\textless{}", ">": r"\textgreater{}"}  # in T1/OT1 text, < and > print ¡ and ¿
 _TEXT_SYMBOLS = {
     "σ": r"\sigma", "δ": r"\delta", "θ": r"\theta", "ε": r"\varepsilon", "η": r"\eta", "λ": r"\lambda",
     "∂": r"\partial", "∇": r"\nabla", "∈": r"\in", "−": "-", "⊙": r"\odot", "·": r"\cdot", "×": r"\times",
@@ -545,15 +547,28 @@ _SUBSCRIPT_RUN = "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₚ,"
 _SCRIPT_PLAIN = str.maketrans(_SUPERSCRIPT_RUN + _SUBSCRIPT_RUN[:-1], "0123456789iT()-+" + "0123456789ijknp")
 _SUB = _SUBSCRIPT_RUN[:-1]
 _SCRIPTS = re.compile(f"([{_SUPERSCRIPT_RUN}]+)?([{_SUB}](?:[{_SUBSCRIPT_RUN}]*[{_SUB}])?)?")
+#: Greek letters LaTeX has a command for, by their Unicode name (which spells λ "LAMDA"); the capitals
+#: that look like Latin ones (Α, Β, Ε …) have none and are written as those.
+_GREEK_LETTERS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau"
+_GREEK_SMALL = {name.upper(): name for name in (_GREEK_LETTERS + " upsilon phi chi psi omega").split()}
+_GREEK_SMALL |= {"LAMDA": "lambda", "FINAL SIGMA": "varsigma", "OMICRON": "o"}
+_GREEK_CAPITAL = {"GAMMA", "DELTA", "THETA", "LAMDA", "XI", "PI", "SIGMA", "UPSILON", "PHI", "PSI", "OMEGA"}
 
 
 def text_latex(text: str) -> str:
-    r"""Plain text with the notes' Unicode (``∂J/∂w²₁``, ``σ′``, ``B̄``) as LaTeX text, special characters escaped.
+    r"""Plain text with the notes' Unicode (``∂J/∂w²₁``, ``σ′``, ``B̄``) as LaTeX text in plain ASCII, specials escaped.
+
+    Any other Greek letter becomes its command, any other super- or subscript
+    its ``\textsuperscript``/``\textsubscript``, an accented letter its plain
+    letter, and a character LaTeX has no command for a bold ``?``: the result
+    compiles with ``pdflatex`` and no extra package.
 
     >>> print(text_latex("∂J/∂w²₁ = −(t − z)"))
     \ensuremath{\partial}J/\ensuremath{\partial}w\ensuremath{^{2}_{1}} = \ensuremath{-}(t \ensuremath{-} z)
     >>> print(text_latex("σ′(a²), 50% & B̄"))
     \ensuremath{\sigma}\ensuremath{'}(a\ensuremath{^{2}}), 50\% \& \ensuremath{\bar{B}}
+    >>> print(text_latex("α < β, Ω, xⁿ, é"))
+    \ensuremath{\alpha} \textless{} \ensuremath{\beta}, \ensuremath{\Omega}, x\textsuperscript{n}, e
     """
     out: list[str] = []
     i = 0
@@ -578,9 +593,45 @@ def text_latex(text: str) -> str:
             out.append(r"\={}")
             i += 1
             continue
-        if char in _TEXT_SYMBOLS:
-            out.append(rf"\ensuremath{{{_TEXT_SYMBOLS[char]}}}")
-        else:
-            out.append(_TEXT_ESCAPES.get(char) or _TEXT_WORDS.get(char) or char)
+        out.append(_char_latex(char))
         i += 1
     return "".join(out)
+
+
+def _char_latex(char: str) -> str:
+    """One character of text in ASCII LaTeX (the scripts and bars :func:`text_latex` handles before)."""
+    if char in _TEXT_SYMBOLS:
+        return rf"\ensuremath{{{_TEXT_SYMBOLS[char]}}}"
+    if char.isascii() or char in _TEXT_WORDS:
+        return _TEXT_ESCAPES.get(char) or _TEXT_WORDS.get(char) or char
+    decomposition = unicodedata.decomposition(char).split()
+    if len(decomposition) == 2 and decomposition[0] in ("<super>", "<sub>"):
+        command = r"\textsuperscript" if decomposition[0] == "<super>" else r"\textsubscript"
+        return command + "{" + _char_latex(chr(int(decomposition[1], 16))) + "}"
+    name = unicodedata.name(char, "")
+    letter = name.removeprefix("GREEK SMALL LETTER ")
+    if letter != name and letter in _GREEK_SMALL:
+        command = _GREEK_SMALL[letter]
+        return command if len(command) == 1 else rf"\ensuremath{{\{command}}}"
+    letter = name.removeprefix("GREEK CAPITAL LETTER ")
+    if letter != name and letter in _GREEK_CAPITAL:
+        return rf"\ensuremath{{\{'Lambda' if letter == 'LAMDA' else letter.capitalize()}}}"
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if not plain and letter != name:  # a Greek capital that looks like a Latin one: Α, Β, Ε, Ζ, Η, Ι …
+        plain = {"ETA": "H", "CHI": "X", "RHO": "P"}.get(letter, letter[:1])
+    return "".join(_char_latex(c) for c in plain) if plain else r"\textbf{?}"  # no command for it in LaTeX
+
+
+def code_latex(text: str) -> str:
+    r"""A fragment of code (an answer as a student types it) as ``\texttt``, breakable after ``*`` and ``,``.
+
+    A long typed formula has no space to break at; a line may break after
+    each operator instead, so that it never runs into the margin.
+
+    >>> print(code_latex("sigma_prime(a1_2)*w2_2"))
+    \texttt{sigma\_prime(a1\_2)*\allowbreak{}w2\_2}
+    """
+    body = text_latex(text)
+    for mark in ("*", ","):
+        body = body.replace(mark, mark + r"\allowbreak{}")
+    return r"\texttt{" + body + "}"

@@ -3,17 +3,23 @@
 A statement's lines that begin with two spaces (the printed parameters) are
 set as a block of code; the other lines are one paragraph. The LaTeX is a
 complete document in plain ASCII: the notes' Unicode symbols (σ, ∂, ², ₁, ᵀ …)
-become LaTeX commands, so ``pdflatex`` compiles it with no extra package.
+become LaTeX commands (:func:`jacobian_bp.display.latex.text_latex`), so
+``pdflatex`` compiles it with no extra package. Nothing runs into the margin:
+a line of code longer than :data:`CODE_WIDTH` is wrapped, and a quoted answer
+("sigma_prime(a1_2)*w2_2*x1") is set in typewriter type that may break after
+an operator.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from jacobian_bp.display.latex import code_latex, text_latex
 from jacobian_bp.errors import UnknownNameError
 from jacobian_bp.exercises.drawing import significant
 from jacobian_bp.exercises.exercise import Exercise
@@ -98,106 +104,54 @@ def _markdown(exercises: tuple[Exercise, ...], title: str, key: bool) -> str:
 # ---------------------------------------------------------------------------------------------
 # LaTeX
 
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "_": r"\_",
-    "^": r"\^{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-_SYMBOLS = {
-    "−": r"\ensuremath{-}",
-    "′": r"\ensuremath{'}",
-    "∂": r"\ensuremath{\partial}",
-    "·": r"\ensuremath{\cdot}",
-    "×": r"\ensuremath{\times}",
-    "⊙": r"\ensuremath{\odot}",
-    "∇": r"\ensuremath{\nabla}",
-    "→": r"\ensuremath{\to}",
-    "←": r"\ensuremath{\leftarrow}",
-    "≠": r"\ensuremath{\neq}",
-    "≥": r"\ensuremath{\geq}",
-    "≤": r"\ensuremath{\leq}",
-    "∈": r"\ensuremath{\in}",
-    "½": r"\ensuremath{\tfrac{1}{2}}",
-    "‖": r"\ensuremath{\|}",
-    "—": "---",
-    "–": "--",
-    "’": "'",
-    "‘": "`",
-    "“": "``",
-    "”": "''",
-    "…": r"\ldots{}",
-    "\u00a0": "~",
-}
+#: Characters of a line of code (a statement's parameters, an answer) on the sheet: at 11 pt a line of
+#: ``\ttfamily`` that long fits the page's text width, indented as a quote too; longer lines are wrapped.
+CODE_WIDTH = 64
+
+_QUOTED = re.compile(r'"([^"]*)"')
 
 
-def latex_text(text: str) -> str:
-    r"""Text in plain ASCII LaTeX: specials escaped, the notes' symbols as commands, ``B̄`` as a barred B.
+def code_lines(text: str, width: int = CODE_WIDTH) -> list[str]:
+    """The lines of a block of code, each wrapped at ``width`` characters (at a space if it has one).
 
-    >>> print(latex_text("∂w²₁ = −(t − z), 50%"))
-    \ensuremath{\partial}w\textsuperscript{2}\textsubscript{1} = \ensuremath{-}(t \ensuremath{-} z), 50\%
+    A continuation line keeps the line's indentation and two more spaces (at
+    most half the width, so that it always has room).
+
+    >>> code_lines("  W1 = [[0.25, -1.5], [2.0, 0.75]]", width=20)
+    ['  W1 = [[0.25,', '    -1.5], [2.0,', '    0.75]]']
     """
-    out = []
-    chars = list(text)
-    for i, char in enumerate(chars):
-        if char == "\u0304":  # a combining bar: already put over the letter before it
-            continue
-        if i + 1 < len(chars) and chars[i + 1] == "\u0304":
-            out.append(rf"\ensuremath{{\bar{{{char}}}}}")
-        else:
-            out.append(_latex_char(char))
-    return "".join(out)
+    lines = []
+    for line in text.splitlines():
+        indent = " " * min(len(line) - len(line.lstrip(" ")) + 2, width // 2)
+        wrapped = textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
+        lines += wrapped or [line]
+    return lines
 
 
-def _latex_char(char: str) -> str:
-    if char in _SPECIAL:
-        return _SPECIAL[char]
-    if char.isascii():
-        return char
-    if char in _SYMBOLS:
-        return _SYMBOLS[char]
-    decomposition = unicodedata.decomposition(char).split()
-    if len(decomposition) == 2 and decomposition[0] in ("<super>", "<sub>"):
-        base = _latex_char(chr(int(decomposition[1], 16)))
-        return (r"\textsuperscript{" if decomposition[0] == "<super>" else r"\textsubscript{") + base + "}"
-    name = unicodedata.name(char, "")
-    if name.startswith("GREEK SMALL LETTER "):
-        return rf"\ensuremath{{\{name.removeprefix('GREEK SMALL LETTER ').lower()}}}"
-    if name.startswith("GREEK CAPITAL LETTER "):
-        return rf"\ensuremath{{\{name.removeprefix('GREEK CAPITAL LETTER ').capitalize()}}}"
-    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-    return _latex_char(plain) if plain else r"\textbf{?}"  # a character LaTeX has no command for
+def _prose_latex(text: str) -> str:
+    """A paragraph: a quoted example of an answer as code (it may break after an operator), the rest as text."""
+    parts = _QUOTED.split(text)
+    return "".join(code_latex(part) if i % 2 else text_latex(part) for i, part in enumerate(parts))
 
 
 def _latex_block(kind: str, text: str) -> str:
-    if kind == "code" and text.isascii():
-        return "\\begin{verbatim}\n" + text + "\n\\end{verbatim}"
-    if kind == "code":
-        return (
-            "\\begin{quote}\\ttfamily\n"
-            + " \\\\\n".join(latex_text(line) for line in text.splitlines())
-            + "\n\\end{quote}"
-        )
-    return latex_text(text)
+    if kind != "code":
+        return _prose_latex(text)
+    lines = code_lines(text)
+    if all(line.isascii() for line in lines):
+        return "\\begin{verbatim}\n" + "\n".join(lines) + "\n\\end{verbatim}"
+    return "\\begin{quote}\\ttfamily\n" + " \\\\\n".join(text_latex(line) for line in lines) + "\n\\end{quote}"
 
 
 def _latex_exercise(exercise: Exercise, key: bool) -> list[str]:
-    parts = [rf"\section*{{Exercise {exercise.number}: {latex_text(exercise.title)}}}"]
-    parts += [rf"\emph{{{latex_text(exercise.section)}}}", ""]
+    parts = [rf"\section*{{Exercise {exercise.number}: {text_latex(exercise.title)}}}"]
+    parts += [rf"\emph{{{text_latex(exercise.section)}}}", ""]
     parts += [_latex_block(kind, text) + "\n" for kind, text in _blocks(exercise.statement)]
-    parts += [r"\begin{enumerate}"] + [rf"\item[Hint {i}.] {latex_text(h)}" for i, h in enumerate(exercise.hints, 1)]
-    parts += [r"\end{enumerate}", "", rf"Answer with {latex_text(ANSWER_FORMS[exercise.kind])}.", ""]
+    parts += [r"\begin{enumerate}"] + [rf"\item[Hint {i}.] {_prose_latex(h)}" for i, h in enumerate(exercise.hints, 1)]
+    parts += [r"\end{enumerate}", "", rf"Answer with {_prose_latex(ANSWER_FORMS[exercise.kind])}.", ""]
     if key:
         parts += [r"\paragraph{Answer.}", _latex_block("code", answer_text(exercise.solution)), ""]
-        parts += [rf"\paragraph{{Worked solution.}} {latex_text(exercise.worked)}", ""]
+        parts += [rf"\paragraph{{Worked solution.}} {_prose_latex(exercise.worked)}", ""]
     return parts
 
 
@@ -208,7 +162,8 @@ def _latex(exercises: tuple[Exercise, ...], title: str, key: bool) -> str:
         r"\usepackage[margin=2.5cm]{geometry}",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.5em}",
-        rf"\title{{{latex_text(title)}}}",
+        r"\sloppy",  # a line that ends before a long typed answer may space its words out; none overflows
+        rf"\title{{{text_latex(title)}}}",
         r"\author{}",
         r"\date{}",
         r"\begin{document}",

@@ -151,13 +151,28 @@ def _prepared(value: Any, net: MLP) -> Array:
     return map_entries(expand_sigmoid, substitute_forward(object_array(value), net))
 
 
-def _expanded(entry: sympy.Expr) -> sympy.Expr:
+def check_size(answer: Array, net: MLP) -> None:
+    """Refuse an answer whose written-out entries would expand beyond :data:`MAX_TERMS` terms, before any work.
+
+    >>> import jacobian_bp.symbolic as sym
+    >>> snet = sym.notes_network()
+    >>> sums = sympy.Mul(*[snet.x[0] + snet.x[1] + i for i in range(12)], evaluate=False)
+    >>> check_size(object_array(sums), snet)
+    Traceback (most recent call last):
+    ...
+    jacobian_bp.errors.AnswerTooLargeError: written out, the answer would expand to more than 20000 terms; ...
+    """
+    for entry in np.ravel(_prepared(answer, net)):
+        _expanded(entry, expand=False)
+
+
+def _expanded(entry: sympy.Expr, expand: bool = True) -> sympy.Expr:
     if expansion_size(entry) > MAX_TERMS:
         raise AnswerTooLargeError(
             f"written out, the answer would expand to more than {MAX_TERMS} terms; a gradient of the notes' network "
             "has a few hundred at most — multiply fewer sums"
         )
-    return sympy.expand(entry)
+    return sympy.expand(entry) if expand else entry
 
 
 def written_out(value: Any, net: MLP) -> Array:
@@ -192,8 +207,11 @@ def _zero(difference: sympy.Expr) -> bool:
     return True
 
 
-def same_on(net: MLP) -> Callable[[Array, Array], bool]:
+def same_on(net: MLP, points: list[Probe] | None = None) -> Callable[[Array, Array], bool]:
     """``same(answer, value)``: every entry's difference is zero once both are written out on ``net``.
+
+    With ``points`` (:func:`probes` of ``net``), two values that differ at one of them are told apart
+    there first, without expanding anything; equal ones are still proved equal by expansion.
 
     >>> import jacobian_bp.symbolic as sym
     >>> snet = sym.notes_network()
@@ -203,6 +221,11 @@ def same_on(net: MLP) -> Callable[[Array, Array], bool]:
     """
 
     def same(answer: Array, value: Array) -> bool:
+        if points and not all(_close(1e-6)(_numbers(answer, p.values), _numbers(value, p.values)) for p in points):
+            return False  # different at a point of the network: no need to expand anything
+        kept = map_entries(lambda entry: _expanded(expand_sigmoid(entry)), object_array(answer - value))
+        if all(entry == 0 for entry in np.ravel(kept)):
+            return True  # zero already in the kept names a, h, z: zero whatever they stand for
         difference = _prepared(answer, net) - _prepared(value, net)
         return all(_zero(_expanded(entry)) for entry in np.ravel(difference))
 
@@ -211,6 +234,8 @@ def same_on(net: MLP) -> Callable[[Array, Array], bool]:
 
 def _ratio(answer: Array, truth: Array) -> sympy.Expr | None:
     """answer / truth simplified (for one entry, or the first entry where they differ), if the truth is not 0."""
+    if any(expansion_size(a) > MAX_TERMS // 10 for a in np.ravel(answer)):
+        return None  # too big to simplify quickly, and too big to help a student
     pairs = [(a, t) for a, t in zip(np.ravel(answer), np.ravel(truth), strict=True) if sympy.expand(a - t) != 0]
     if not pairs or sympy.sympify(pairs[0][1]) == 0:
         return None
@@ -663,6 +688,7 @@ def check_answer(
     parameter, index = _question(snet, wrt)
     chains = SymbolicChains(snet, get_loss(loss), parameter)
     array, echo = _read(answer, snet)
+    check_size(array, snet)
 
     def pick(value: Array) -> Array:
         array = np.asarray(value)
@@ -673,7 +699,8 @@ def check_answer(
     if truth.size == 1:  # the formula's own edits name the factor as written (h₁, not h¹)
         found = [v for v in found if v.diagnosis.key not in ("missing_factor", "doubled_factor")]
     names = tuple(f.name for f in net_factors(snet, parameter))
-    found += formula_edits(truth, snet, names)
+    if truth.size == 1:  # one entry, as a student writes it: its symbols and factors can be edited one by one
+        found += formula_edits(truth, snet, names)
     points = probes(snet, parameter, loss)
 
     def further(candidate: Array) -> tuple[Diagnosis, ...]:
@@ -705,10 +732,11 @@ def check_answer(
         first = [_with_ratio(d, candidate, truth) if d.key in _CHAIN_KEYS else d for d in found_here[:1]]
         return (*first, *found_here[1:])
 
-    mistakes = _missing_terms(truth, snet)
+    mistakes = _missing_terms(truth, snet, points)
     question = f"∂J/∂{display_name(parameter) if index is None else snet.params[parameter][index]}"
     reason = f"in numerator layout the gradient of the scalar J has the shape of {display_name(parameter)}"
-    verdict = grade(question, array, truth, mistakes, same_on(snet), _difference_on(snet), reason, further)
+    same = same_on(snet, points)
+    verdict = grade(question, array, truth, mistakes, same, _difference_on(snet, same), reason, further)
     notes = [f"read as: {echo}"]
     written = echo.partition(" = ")[0] if echo.startswith("∂J/∂") else ""
     asked = f"∂J/∂{notes_text(snet.params[parameter][index], snet.symbols)}" if index is not None else question
@@ -755,9 +783,11 @@ def _close(rtol: float) -> Callable[[Array, Array], bool]:
     return same
 
 
-def _difference_on(snet: MLP) -> Callable[[Array, Array], tuple[dict[str, Any], str]]:
+def _difference_on(
+    snet: MLP, same: Callable[[Array, Array], bool] | None = None
+) -> Callable[[Array, Array], tuple[dict[str, Any], str]]:
     """An unexplained wrong formula: which entries (or which of its terms) are right, and which are not."""
-    same = same_on(snet)
+    same = same_on(snet) if same is None else same
     shown = snet.symbols
 
     def difference(answer: Array, truth: Array) -> tuple[dict[str, Any], str]:
@@ -767,8 +797,8 @@ def _difference_on(snet: MLP) -> Callable[[Array, Array], tuple[dict[str, Any], 
             detail: dict[str, Any] = {"index": wrong[0], "right_entries": right, "wrong_entries": wrong}
             said = ", ".join(str(list(i)) for i in wrong)
             return detail, f"no edit of the chain explains it; entries {said} are not right, the others are."
-        given = sympy.Add.make_args(sympy.expand(answer.ravel()[0]))
-        expected = set(sympy.Add.make_args(sympy.expand(truth.ravel()[0])))
+        given = sympy.Add.make_args(_expanded(answer.ravel()[0]))
+        expected = set(sympy.Add.make_args(_expanded(truth.ravel()[0])))
         right_terms = [notes_text(term, shown) for term in given if term in expected]
         wrong_terms = [notes_text(term, shown) for term in given if term not in expected]
         missing = [notes_text(term, shown) for term in expected if term not in set(given)]
@@ -786,7 +816,9 @@ def _difference_on(snet: MLP) -> Callable[[Array, Array], tuple[dict[str, Any], 
     return difference
 
 
-def _missing_terms(truth: Array, snet: MLP) -> list[tuple[Diagnosis, Callable[[Array], bool]]]:
+def _missing_terms(
+    truth: Array, snet: MLP, points: list[Probe] | None = None
+) -> list[tuple[Diagnosis, Callable[[Array], bool]]]:
     """For a one-entry truth that is a sum: the truth short of each of its terms (as the kept names write it)."""
     if truth.size != 1:
         return []
@@ -799,7 +831,7 @@ def _missing_terms(truth: Array, snet: MLP) -> list[tuple[Diagnosis, Callable[[A
             Diagnosis(
                 "missing_term", {"term": term}, f"the term {term} of the sum is missing.", hidden="a term is missing."
             ),
-            equals(object_array(expression - term).reshape(truth.shape), same_on(snet)),
+            equals(object_array(expression - term).reshape(truth.shape), same_on(snet, points)),
         )
         for term in terms
     ]
@@ -846,6 +878,7 @@ def check_formula(answer: Any, quantity: str, snet: MLP | None = None) -> Verdic
     formula, layer = forward_formula(snet, quantity)
     truth = object_array(formula)
     array, echo = _read(answer, snet)
+    check_size(array, snet)
     bias = {b: 0 for b in snet.params[f"b{layer}"]}
     without_bias = Diagnosis(
         "bias_dropped",
@@ -853,7 +886,8 @@ def check_formula(answer: Any, quantity: str, snet: MLP | None = None) -> Verdic
         f"the bias {display_name(f'b{layer}')} is left out of the sum.",
         hidden=f"the bias of layer {layer} is left out.",
     )
-    mistakes = [(without_bias, equals(object_array(formula.xreplace(bias)), same_on(snet)))]
+    same = same_on(snet, probes(snet, "W1", "mse"))
+    mistakes = [(without_bias, equals(object_array(formula.xreplace(bias)), same))]
     mistakes += _missing_terms(truth, snet)
-    verdict = grade(quantity, array, truth, mistakes, same_on(snet), _difference_on(snet))
+    verdict = grade(quantity, array, truth, mistakes, same, _difference_on(snet, same))
     return dataclasses.replace(verdict, notes=(f"read as: {echo}",), shown=notes_text(truth, snet.symbols))

@@ -239,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         # The flags' types check what they can (the folder exists, we may write in it); the system has the
         # last word (a full disk, /proc): its refusal is an error in one line, not a traceback.
-        print(error_message(error, args), file=sys.stderr)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"jacobian-bp: error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     return status

@@ -45,6 +45,16 @@ Array = np.ndarray
 
 #: The pictures ``jacobian-bp plot`` can draw.
 PICTURES = ("jacobian", "chain", "slices", "network", "cost")
+#: The flags each picture reads, beyond -o, --size and --font-scale: any other given is refused, never ignored.
+_NETWORK_FLAGS = frozenset({"sizes", "activation", "output_activation", "seed"})
+_CHAIN_FLAGS = _NETWORK_FLAGS | {"loss", "wrt", "batch"}
+FLAGS_OF_PICTURE: dict[str, frozenset[str]] = {
+    "network": _NETWORK_FLAGS,
+    "chain": _CHAIN_FLAGS,
+    "jacobian": _CHAIN_FLAGS | {"factor"},
+    "slices": _CHAIN_FLAGS | {"factor"},
+    "cost": frozenset({"widths", "depth", "batch"}),
+}
 #: Most examples ``plot chain --batch`` draws: a full-view chain holds N² blocks per factor.
 MAX_PLOTTED_BATCH = 64
 #: ``--wrt`` beyond the names ``jbp.jacobian_chain`` takes: the network's own ∂z/∂x, without the loss.
@@ -162,7 +172,8 @@ def add_commands(commands: Any) -> None:
         help=f"multiply every font (and the shapes around it) by S, from {MIN_FONT_SCALE:g} to {MAX_FONT_SCALE:g} "
         "(default 1)",
     )
-    plot.set_defaults(run=run_plot)
+    picture_flags = set().union(*FLAGS_OF_PICTURE.values())
+    plot.set_defaults(run=run_plot, plot_defaults={dest: plot.get_default(dest) for dest in picture_flags})
 
 
 def network_and_data(args: argparse.Namespace, batch: int = 1) -> tuple[MLP, Array, Array]:
@@ -370,12 +381,25 @@ def _chain_to_draw(args: argparse.Namespace, net: MLP) -> JacobianChain:
     return jacobian_chain(net, x, t, wrt=args.wrt, loss=args.loss)
 
 
+def _refuse_unused_flags(args: argparse.Namespace) -> None:
+    """Refuse a flag given a value that the chosen picture does not read (``plot cost --wrt W2``)."""
+    used = FLAGS_OF_PICTURE[args.picture]
+    unused = [
+        dest for dest, default in args.plot_defaults.items() if dest not in used and getattr(args, dest) != default
+    ]
+    if unused:
+        flags = ", ".join("--" + dest.replace("_", "-") for dest in sorted(unused))
+        reads = ", ".join("--" + dest.replace("_", "-") for dest in sorted(used))
+        raise InvalidArgumentError(f"`plot {args.picture}` does not use {flags}; it reads {reads}")
+
+
 def run_plot(args: argparse.Namespace) -> str:
     """``jacobian-bp plot``: draw the picture, in the format the file's extension names, and say where it went."""
     from jacobian_bp.display import plots
     from jacobian_bp.display.figures import check_plot_path
 
     check_plot_path(args.output)  # an unknown format is refused before anything is computed
+    _refuse_unused_flags(args)
     size = {"size": args.size, "font_scale": args.font_scale}
     if args.picture == "cost":
         plots.plot_cost(args.widths, depth=args.depth, batch=args.batch, path=args.output, **size)

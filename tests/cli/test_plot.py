@@ -112,6 +112,11 @@ def test_wrt_takes_exactly_the_names_jacobian_chain_takes(capsys, tmp_path, name
         (["slices", "--wrt", "b1"], "draws a Jacobian of a vector with respect to a matrix"),
         (["slices", "--sizes", "30", "30", "1"], "has 27000, more than 400: draw it with plot_jacobian"),
         (["network", "--sizes", "2", "100", "1"], "up to 32 units per layer; this network's widths are 2-100-1"),
+        # A flag the picture does not read is refused, never silently ignored.
+        (["cost", "--wrt", "W2"], "`plot cost` does not use --wrt; it reads --batch, --depth, --widths"),
+        (["network", "--depth", "4", "--factor", "0"], "`plot network` does not use --depth, --factor"),
+        (["jacobian", "--widths", "8", "16"], "`plot jacobian` does not use --widths"),
+        (["chain", "--factor", "2"], "`plot chain` does not use --factor"),
     ],
 )
 def test_bad_plot_flags_exit_2_naming_the_flag(capsys, tmp_path, argv, message):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from jacobian_bp.display.errata import ERRATA
 from jacobian_bp.display.latex import text_latex
-from jacobian_bp.display.words import wrap_lines
 from jacobian_bp.errors import UnknownNameError
 
 #: The output formats of the walkthrough.
@@ -100,7 +99,7 @@ def render(title: str, steps: list[Step], fmt: str = "text", handout: bool = Tru
     if fmt == "text":
         # A table's rows are LaTeX cells; in plain text the paragraph before it already prints the table.
         blocks = [_text(block) for step in steps for block in _with_heading(step) if block.kind != "table"]
-        return wrap_lines("\n".join([title, *blocks]))
+        return "\n".join([title, *blocks])
     if fmt == "markdown":
         return (
             "\n\n".join([f"# {title}", *(_markdown(block) for step in steps for block in _with_heading(step))]) + "\n"

@@ -18,7 +18,7 @@ from jacobian_bp.chain.jacobian_chain import display_name, jacobian_chain
 from jacobian_bp.display.document import SLIDE_WIDTH, Block, Step, frame, math, paragraph, render, reveal, unfold
 from jacobian_bp.display.document import pick_steps as _pick
 from jacobian_bp.display.latex import bmatrix, entry_strings, jacobian_latex, name_latex, number_latex, product_latex
-from jacobian_bp.display.words import counted
+from jacobian_bp.display.words import counted, wrap_lines
 from jacobian_bp.methods.checking import compare
 from jacobian_bp.methods.gradient import gradient
 from jacobian_bp.network import affine
@@ -44,7 +44,7 @@ STEPS = (
 #: Fixed decimals of every number on a slide or the handout, so that the entries of a matrix line up.
 DECIMALS = 3
 
-TITLE = "jacobian_bp walkthrough — backpropagation the long way, for the notes' 2-3-1 network"
+TITLE = "jacobian_bp walkthrough: backpropagation the long way, the notes' 2-3-1 network"
 
 
 def fmt(array: Array | float, indent: int = 4) -> str:
@@ -389,4 +389,6 @@ def walkthrough(
     """
     net = notes_network() if net is None else net
     steps = _pick(walkthrough_steps(net, x, t), step)
-    return render(TITLE, steps, fmt, handout=step is None, variant=variant)
+    text = render(TITLE, steps, fmt, handout=step is None, variant=variant)
+    # A terminal (and a docs page's output block) is 79 columns wide: long sentences break between words.
+    return wrap_lines(text) if fmt == "text" else text

@@ -54,3 +54,12 @@ def test_bad_arguments_exit_with_a_message(capsys) -> None:
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "--x" in capsys.readouterr().err
+
+
+def test_the_text_walkthrough_fits_a_terminal_and_holds_no_latex(capsys) -> None:
+    assert main(["walkthrough"]) == 0
+    out = capsys.readouterr().out
+    too_long = [line for line in out.splitlines() if len(line) > 79]
+    assert not too_long, too_long
+    assert "$" not in out and "\\" not in out  # a table's LaTeX cells belong to the other formats
+    assert out.count("every method against 'backprop'") == 1  # the comparison is printed once

@@ -328,3 +328,25 @@ def test_grade_a_folder_of_right_wrong_missing_and_garbage(capsys, tmp_path) -> 
     ]
     assert revealed and not any(text in out for text in revealed)
     assert not any(e.solution in by["bob", e.number]["detail"] for e in bob[:4] if isinstance(e.solution, str))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "__import__('os').system('touch {canary}')",
+        "h1*__import__('pathlib').Path('{canary}').touch()",
+        "[open('{canary}', 'w') for _ in range(1)]",
+        "exec(\"open('{canary}', 'w')\")",
+    ],
+)
+@pytest.mark.parametrize("exercise", ["2", "6"])  # a formula exercise and a numeric one
+def test_check_never_runs_what_a_student_typed(capsys, tmp_path, payload, exercise) -> None:
+    pytest.importorskip("sympy", reason="formula answers need the 'symbolic' extra")
+    canary = tmp_path / "ran"
+    typed = payload.format(canary=canary)
+    answer_file = tmp_path / "answer.txt"
+    answer_file.write_text(typed)
+    for answer in (typed, str(answer_file)):
+        status, out, err = run(capsys, "exercise", "check", exercise, answer)
+        assert status in (1, 2) and "Traceback" not in out + err
+    assert not canary.exists()

@@ -227,11 +227,11 @@ class MLP:
         return self._forward(X)
 
     def _forward(self, X: Array) -> Trace:
-        trace, h = Trace(h={0: X}), X
+        a_of, h_of, h, params = {}, {0: X}, X, self.params
         for k, f in enumerate(self._layer_activations, start=1):
-            trace.a[k] = a = affine.value(self.params[f"W{k}"], self.params[f"b{k}"], h)
-            trace.h[k] = h = f.value(a)
-        return trace
+            a_of[k] = a = affine.value(params[f"W{k}"], params[f"b{k}"], h)
+            h_of[k] = h = f.value(a)
+        return Trace(a_of, h_of)
 
     def predict(self, X: Any) -> Array:
         """The output ``z`` for ``X``."""

@@ -50,7 +50,7 @@ class Edit:
 
 
 def swap(values: np.ndarray, what: str, layer: int, edit: Edit) -> np.ndarray:
-    """``values`` (examples × units) with the two units of ``edit.exchanged`` swapped, if it is ``what`` at ``layer``."""
+    """``values`` (examples × units) with the units of ``edit.exchanged`` swapped, if it is ``what`` at ``layer``."""
     if edit.exchanged is None or edit.exchanged[:2] != (what, layer):
         return values
     i, j = edit.exchanged[2:]
@@ -296,6 +296,22 @@ def test_the_pair_search_is_bounded() -> None:
     assert len(structural) * (len(structural) - 1) // 2 > MAX_PAIRS
     truth = jbp.gradient(net, X, T)["W1"]
     assert jbp.check_answer(truth + 1.0, net, X, T, wrt="W1").mistake == "unknown"
+
+
+def test_unit_exchanges_are_bounded_and_do_not_crowd_out_older_pairs() -> None:
+    # A wide layer tries only its nearest units; the older pairs (two edits of the chain) are tried first.
+    from collections import Counter
+
+    from jacobian_bp.answers.variants import MAX_UNIT_SWAPS, edits
+
+    net = jbp.MLP([9, 12, 1], seed=0)
+    quantities = Counter(v.diagnosis.detail["quantity"] for v in edits(net, "W1", 3) if v.diagnosis.key == "wrong_unit")
+    assert quantities == {q: MAX_UNIT_SWAPS for q in ("x", "∂J/∂a¹", "σ′(a¹)", "W²")}
+    problem = Problem(jbp.notes_network(), np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([[1.0], [0.0]]), "mse")
+    answer = by_hand(problem, "W1", Edit(function_for_derivative=1, exchanged=("input", 1, 0, 1)))
+    assert differs(answer, by_hand(problem, "W1"))
+    verdict = check(problem, answer, "W1")
+    assert named_pair(verdict, "activation_for_derivative", "wrong_unit"), str(verdict)
 
 
 def test_every_new_edit_has_a_one_line_explanation() -> None:

@@ -27,6 +27,10 @@ MAX_PAIRS = 1_500
 #: Keys whose edit multiplies the whole gradient by a constant: as the second edit of a pair, a product.
 CONSTANT_KEYS = ("sign", "scale", "learning_rate")
 
+#: Keys whose edits are many (one per pair of units): paired only after every pair of the others, so that
+#: they never push an older pair past :data:`MAX_PAIRS`.
+LATE_KEYS = ("wrong_unit",)
+
 Value = TypeVar("Value")
 
 
@@ -145,7 +149,7 @@ class Search(Generic[Value]):
         if pairs:
             return tuple(pairs)
         tried = 0
-        for i, j in combinations(structural, 2):
+        for i, j in sorted(combinations(structural, 2), key=lambda ij: any(self._late(found[k]) for k in ij)):
             if found[i].layout is not None and found[j].layout is not None:
                 continue
             tried += 1
@@ -155,6 +159,10 @@ class Search(Generic[Value]):
             if pair is not None and self.matches(self.value(pair)):
                 pairs.append(pair.diagnosis)
         return tuple(pairs)
+
+    @staticmethod
+    def _late(variant: Variant) -> bool:
+        return variant.diagnosis.key in LATE_KEYS
 
     def _scaled(self, multiplier: Multiplier) -> bool:
         return self.matches(self.times(self.truth, multiplier.factor))

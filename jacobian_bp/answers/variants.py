@@ -183,13 +183,13 @@ def variants(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
 def edits(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
     """The edits of the chain beyond the classic catalogue: a factor left out or taken twice, a quantity
     replaced by its neighbour of the same kind (``f`` for ``f′``, ``a`` for ``h``, another layer, another
-    example), the batch cut short. Constant factors (sign, scale, learning rate) are in :func:`variants`
+    unit, another example), the batch cut short. Constant factors (sign, scale, learning rate) are in :func:`variants`
     and :func:`jacobian_bp.answers.edits.multipliers`.
 
     >>> from collections import Counter
     >>> found = Counter(v.diagnosis.key for v in edits(jbp.notes_network(), "W2", 1))
-    >>> found["doubled_factor"], found["missing_factor"], found["activation_for_derivative"]
-    (3, 2, 1)
+    >>> found["doubled_factor"], found["missing_factor"], found["activation_for_derivative"], found["wrong_unit"]
+    (3, 2, 1, 3)
     """
     factors = tuple(net_factors(net, wrt))
     chain = _ChainNames(factors, batch_size)
@@ -199,6 +199,7 @@ def edits(net: MLP, wrt: str, batch_size: int) -> list[Variant]:
     found += [_activation_for_derivative(net, chain, j) for j in layers]
     found += [_pre_activation(chain, f.layer) for f in factors if f.kind == "weight_tensor" and f.layer > 1]
     found += [_wrong_layer(net, chain, j, m) for j in layers for m in layers if m != j and _fits(net, j, m)]
+    found += _wrong_units(net, chain)
     if batch_size > 1:
         found += [_cut_short(chain, p, d) for p in range(batch_size) for d in {batch_size - 1, batch_size} if d > 1]
         if any(f.kind == "weight_tensor" for f in factors):
@@ -616,3 +617,81 @@ def _mispaired(chain: _ChainNames, shift: int) -> Variant:
         chain.marked(chain.position(index)),
     )
     return Variant(diagnosis, local=lambda local: local.changed(index, lambda a: np.roll(a, -shift, axis=0)))
+
+
+#: Most exchanges of two units tried for one quantity; a wider quantity tries its nearest units first.
+MAX_UNIT_SWAPS = 6
+
+
+def unit_swaps(width: int) -> list[tuple[int, int]]:
+    """The pairs of units (0-based) whose exchange is tried in a quantity of ``width`` units: all of them for
+    a narrow quantity, else the :data:`MAX_UNIT_SWAPS` nearest (a slip of the index is a slip by one or two).
+
+    >>> unit_swaps(3)
+    [(0, 1), (1, 2), (0, 2)]
+    >>> unit_swaps(8)
+    [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6)]
+    """
+    pairs = [(i, i + d) for d in range(1, width) for i in range(width - d)]
+    return pairs[:MAX_UNIT_SWAPS]
+
+
+def _wrong_units(net: MLP, chain: _ChainNames) -> list[Variant]:
+    """Every quantity of the chain that is a vector of units, with two of its units exchanged.
+
+    The input of ``∂J/∂Wᵏ`` (``x`` or ``hᵏ⁻¹``: a gradient entry paired with another input entry), the
+    running row ``∂J/∂aᵏ`` at the parameter (another unit's delta), each ``f′(aʲ)``, and the columns of each
+    ``Wʲ`` on the way down (``w²₂`` for ``w²₁``).
+    """
+    found = []
+    for index, factor in enumerate(chain.factors):
+        sup = superscript(factor.layer)
+        if factor.kind == "weight_tensor":
+            axes: dict[str, int | None] = {_quantity(chain, index): -1, f"∂J/∂a{sup}": -3}
+        elif factor.kind == "bias":
+            axes = {f"∂J/∂a{sup}": -2}
+        elif factor.kind == "activation" and _differentiable(net, factor.layer):
+            axes = {f"{_f(net, factor.layer)}′(a{sup})": None}  # None: both axes of the diagonal
+        elif factor.kind == "weights":
+            axes = {f"W{sup}": -1}
+        else:
+            continue
+        for quantity, axis in axes.items():
+            width = factor.in_shape[-1] if axis == -1 else factor.out_shape[0]
+            found += [_wrong_unit(chain, index, quantity, axis, pair) for pair in unit_swaps(width)]
+    return found
+
+
+def _exchanged(array: Array, axis: int | None, first: int, second: int) -> Array:
+    """``array`` with entries ``first`` and ``second`` of ``axis`` (counted from the end, past any batch axis)
+    exchanged; ``None``: of both of its last axes, a diagonal's units.
+
+    >>> _exchanged(np.diag([1.0, 2.0, 3.0]), None, 0, 2).diagonal().tolist()
+    [3.0, 2.0, 1.0]
+    """
+    order = np.arange(array.shape[-1 if axis is None else axis])
+    order[[first, second]] = order[[second, first]]
+    if axis is None:
+        return array[..., order, :][..., :, order]
+    return np.take(array, order, axis=axis)
+
+
+def _wrong_unit(chain: _ChainNames, index: int, quantity: str, axis: int | None, pair: tuple[int, int]) -> Variant:
+    one, other = pair[0] + 1, pair[1] + 1
+    name = chain.name(index)
+    if quantity.startswith("∂J/∂"):
+        how = f"the gradient's entries of unit {one} were computed with unit {other}'s delta (its entry of {quantity})"
+    elif quantity.startswith("W"):
+        how = f"columns {one} and {other} of {quantity} were exchanged on the way down"
+    elif axis is None:
+        how = f"unit {one}'s delta was multiplied by unit {other}'s derivative, entry {other} of {quantity}"
+    else:
+        how = f"the gradient's column {one} was computed with entry {other} of {quantity}"
+    diagnosis = Diagnosis(
+        "wrong_unit",
+        {"quantity": quantity, "units": (one, other), "jacobian": name},
+        f"units {one} and {other} of {quantity} were exchanged at {name}: {how}, and the other way round.",
+        chain.marked(chain.position(index)),
+        hidden=f"a quantity of another unit was used: two units of {quantity} exchanged, at {name}.",
+    )
+    return Variant(diagnosis, local=lambda local: local.changed(index, lambda a: _exchanged(a, axis, *pair)))

@@ -697,7 +697,7 @@ def check_answer(
     truth = object_array(pick(build(chains)[0]))
     found: list[Variant] = [v for v in variants(snet, parameter, 1) if index is None or v.layout is None]
     if truth.size == 1:  # the formula's own edits name the factor as written (h₁, not h¹)
-        found = [v for v in found if v.diagnosis.key not in ("missing_factor", "doubled_factor")]
+        found = [v for v in found if v.diagnosis.key not in ("missing_factor", "doubled_factor", "wrong_unit")]
     names = tuple(f.name for f in net_factors(snet, parameter))
     if truth.size == 1:  # one entry, as a student writes it: its symbols and factors can be edited one by one
         found += formula_edits(truth, snet, names)

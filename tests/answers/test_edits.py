@@ -44,6 +44,19 @@ class Edit:
     shift: int = 0  # example p's row paired with example p + shift's input
     factor: float = 1.0  # the whole gradient times a constant
     skip: int | None = None  # σ′(aʲ) left out
+    # (what, layer, i, j): units i and j (0-based) of one quantity exchanged: "input" (hᵏ⁻¹ or x in ∂J/∂Wᵏ),
+    # "delta" (the row ∂J/∂aᵏ at the parameter), "derivative" (σ′(aᵏ)), "weights" (columns of Wᵏ on the way down)
+    exchanged: tuple[str, int, int, int] | None = None
+
+
+def swap(values: np.ndarray, what: str, layer: int, edit: Edit) -> np.ndarray:
+    """``values`` (examples × units) with the units of ``edit.exchanged`` swapped, if it is ``what`` at ``layer``."""
+    if edit.exchanged is None or edit.exchanged[:2] != (what, layer):
+        return values
+    i, j = edit.exchanged[2:]
+    swapped = values.copy()
+    swapped[..., [i, j]] = values[..., [j, i]]
+    return swapped
 
 
 def by_hand(problem: Problem, wrt: str, edit: Edit = Edit()) -> np.ndarray:
@@ -67,15 +80,16 @@ def by_hand(problem: Problem, wrt: str, edit: Edit = Edit()) -> np.ndarray:
             derivative = np.ones_like(derivative)
         if edit.double_derivative == k:
             derivative = derivative**2
-        g = g * derivative
+        g = g * swap(derivative, "derivative", k, edit)
         if k > layer:
-            W = params[f"W{k}"]
+            W = swap(params[f"W{k}"], "weights", k, edit)
             W = np.ones_like(W) if edit.drop_weights == k else W
             W = W * W if edit.double_weights == k else W
             g = g @ W
+    g = swap(g, "delta", layer, edit)
     if wrt[0] == "b":
         return edit.factor * g.sum(axis=0)
-    below = a[layer - 1] if edit.pre_activation else h[layer - 1]
+    below = swap(a[layer - 1] if edit.pre_activation else h[layer - 1], "input", layer, edit)
     below = np.ones_like(below) if edit.drop_input else below
     below = below * below if edit.double_input else below
     return edit.factor * (g.T @ np.roll(below, -edit.shift, axis=0))
@@ -155,6 +169,25 @@ def test_the_pre_activation_for_the_activation(drawn) -> None:
     assume(wrt[0] == "W" and wrt != "W1")
     verdict = graded(problem, wrt, Edit(pre_activation=True))
     assert named(verdict, "pre_activation_for_activation", layer=int(wrt[1:]) - 1), str(verdict)
+
+
+@given(problem_and_parameter(), st.sampled_from(["input", "delta", "derivative", "weights"]), st.data())
+def test_two_units_exchanged(drawn, what, data) -> None:
+    # x₂ for x₁ (a gradient column paired with the wrong input entry), another unit's delta, σ′ of another
+    # unit, w²₂ for w²₁ on the way down: each is named with its quantity and its units, 1-based.
+    problem, wrt = drawn
+    sizes, layer = problem.net.sizes, int(wrt[1:])
+    assume(what != "input" or wrt[0] == "W")
+    lowest = layer + (what == "weights")  # the weights on the way down sit above the parameter's layer
+    assume(lowest <= problem.net.depth)
+    k = layer if what in ("input", "delta") else data.draw(st.integers(lowest, problem.net.depth))
+    width = sizes[k - 1] if what in ("input", "weights") else sizes[k]
+    assume(width > 1)
+    i, j = sorted(data.draw(st.lists(st.integers(0, width - 1), min_size=2, max_size=2, unique=True)))
+    verdict = graded(problem, wrt, Edit(exchanged=(what, k, i, j)))
+    sup, below = superscript(k), ("x" if k == 1 else f"h{superscript(k - 1)}")
+    quantity = {"input": below, "delta": f"∂J/∂a{sup}", "derivative": f"σ′(a{sup})", "weights": f"W{sup}"}[what]
+    assert named(verdict, "wrong_unit", quantity=quantity, units=(i + 1, j + 1)), str(verdict)
 
 
 @given(problem_and_parameter(), st.sampled_from(["loss", "weights", "input"]), st.booleans(), st.data())
@@ -263,6 +296,22 @@ def test_the_pair_search_is_bounded() -> None:
     assert len(structural) * (len(structural) - 1) // 2 > MAX_PAIRS
     truth = jbp.gradient(net, X, T)["W1"]
     assert jbp.check_answer(truth + 1.0, net, X, T, wrt="W1").mistake == "unknown"
+
+
+def test_unit_exchanges_are_bounded_and_do_not_crowd_out_older_pairs() -> None:
+    # A wide layer tries only its nearest units; the older pairs (two edits of the chain) are tried first.
+    from collections import Counter
+
+    from jacobian_bp.answers.variants import MAX_UNIT_SWAPS, edits
+
+    net = jbp.MLP([9, 12, 1], seed=0)
+    quantities = Counter(v.diagnosis.detail["quantity"] for v in edits(net, "W1", 3) if v.diagnosis.key == "wrong_unit")
+    assert quantities == {q: MAX_UNIT_SWAPS for q in ("x", "∂J/∂a¹", "σ′(a¹)", "W²")}
+    problem = Problem(jbp.notes_network(), np.array([[1.0, 0.5], [-0.5, 2.0]]), np.array([[1.0], [0.0]]), "mse")
+    answer = by_hand(problem, "W1", Edit(function_for_derivative=1, exchanged=("input", 1, 0, 1)))
+    assert differs(answer, by_hand(problem, "W1"))
+    verdict = check(problem, answer, "W1")
+    assert named_pair(verdict, "activation_for_derivative", "wrong_unit"), str(verdict)
 
 
 def test_every_new_edit_has_a_one_line_explanation() -> None:

@@ -29,6 +29,7 @@ def student(
     below_W2=lambda a1, h1: h1,
     inputs=X,
     bias=True,
+    down=lambda W: W,
 ):
     """∂J/∂W¹, ∂J/∂W², ∂J/∂b¹ as a student computes them, one switch per slip."""
     a1 = X @ W1.T + (b1 if bias else 0)
@@ -36,7 +37,7 @@ def student(
     a2 = h1 @ W2.T + (b2 if bias else 0)
     z = s(a2)
     delta2 = error(z) * d_out(a2, z)  # (N, 1)
-    delta1 = (delta2 @ W2) * d_hidden(a1, h1, a2)  # (N, 3)
+    delta1 = (delta2 @ down(W2)) * d_hidden(a1, h1, a2)  # (N, 3)
     per_W2 = delta2[:, :, None] * below_W2(a1, h1)[:, None, :]
     per_W1 = delta1[:, :, None] * inputs[:, None, :]
     return {"W2": mean(per_W2), "W1": mean(per_W1), "b1": mean(delta1)}
@@ -83,6 +84,11 @@ SLIPS = {
     "2(z − t)": ("b1", student(error=lambda z: 2 * (z - T[:, None])), {"scale"}),
     "one example": ("W1", student(mean=lambda rows: rows[2]), {"one_example"}),
     "the transpose": ("W1", student()["W1"].T, {"transposed"}),
+    # a gradient entry paired with the wrong unit: dW1[i, j] = delta1[i] * x[j'], as a student who wrote
+    # the input's columns the other way round; w²₂ for w²₁ on the way down; dW2[0, j] with h¹ of another unit
+    "x₁ and x₂ exchanged in ∂J/∂W¹": ("W1", student(inputs=X[:, ::-1]), {"wrong_unit"}),
+    "w²₂ for w²₁ on the way down": ("b1", student(down=lambda W: W[:, [1, 0, 2]]), {"wrong_unit"}),
+    "h¹₂ and h¹₃ exchanged in ∂J/∂W²": ("W2", student(below_W2=lambda a1, h1: h1[:, [0, 2, 1]]), {"wrong_unit"}),
 }
 
 

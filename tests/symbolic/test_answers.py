@@ -196,3 +196,11 @@ def test_unknown_parameters_and_names_are_clear_errors() -> None:
         sym.check_answer("(z - y) h1", wrt="w2_1")
     with pytest.raises(jbp.InputTypeError, match="symbolic network"):
         sym.check_answer("0", wrt="W1", snet=jbp.notes_network())
+
+
+def test_a_whole_array_with_two_units_exchanged_is_wrong_unit() -> None:
+    # The chain's unit exchange serves formulas too: ∂J/∂W² with h₁ and h₂ the other way round.
+    row = "[[(z-t) σ′(a²) h2, (z-t) σ′(a²) h1, (z-t) σ′(a²) h3]]"
+    verdict = sym.check_answer(row, wrt="W2")
+    assert (verdict.mistake, verdict.detail["quantity"], verdict.detail["units"]) == ("wrong_unit", "h¹", (1, 2))
+    assert sym.check_answer("[[(z-t) σ′(a²) h1, (z-t) σ′(a²) h2, (z-t) σ′(a²) h3]]", wrt="W2").correct

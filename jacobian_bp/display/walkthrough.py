@@ -391,4 +391,4 @@ def walkthrough(
     steps = _pick(walkthrough_steps(net, x, t), step)
     text = render(TITLE, steps, fmt, handout=step is None, variant=variant)
     # A terminal (and a docs page's output block) is 79 columns wide: long sentences break between words.
-    return wrap_lines(text) if fmt == "text" else text
+    return "\n".join(wrap_lines(text)) if fmt == "text" else text

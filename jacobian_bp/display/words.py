@@ -20,24 +20,26 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 TEXT_WIDTH = 79
 
 
-def wrap_lines(text: str, width: int = TEXT_WIDTH) -> str:
-    """``text`` with every line longer than ``width`` broken between words, its indent kept on the new lines.
+def wrap_lines(text: str, width: int = TEXT_WIDTH, hang: int = 0) -> list[str]:
+    """The lines of ``text``, each longer than ``width`` broken at spaces into lines that fit.
 
-    Lines that fit (a printed matrix, a table row) are left exactly as they are.
+    A continuation line keeps the line's indentation plus ``hang`` spaces (at most
+    half the width, so that it always has room). Lines that fit — a printed
+    matrix, a table row — are left exactly as they are.
 
-    >>> print(wrap_lines("  a long line of words " * 2, width=20))
-      a long line of
-      words   a long
-      line of words
+    >>> wrap_lines("  a long line of words, a long line of words", width=20)
+    ['  a long line of', '  words, a long line', '  of words']
+    >>> wrap_lines("  W1 = [[0.25, -1.5], [2.0, 0.75]]", width=20, hang=2)
+    ['  W1 = [[0.25,', '    -1.5], [2.0,', '    0.75]]']
     """
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in text.splitlines():
         if len(line) <= width:
             out.append(line)
             continue
-        indent = line[: len(line) - len(line.lstrip())]
-        out += textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent) or [line]
-    return "\n".join(out)
+        indent = " " * min(len(line) - len(line.lstrip(" ")) + hang, width // 2)
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
+    return out
 
 
 def wrap_product(head: str, terms: list[str], separator: str = " · ", width: int = TEXT_WIDTH) -> list[str]:

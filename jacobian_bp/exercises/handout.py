@@ -13,13 +13,13 @@ an operator.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from jacobian_bp.display.latex import code_latex, text_latex
+from jacobian_bp.display.words import wrap_lines
 from jacobian_bp.errors import UnknownNameError
 from jacobian_bp.exercises.drawing import significant
 from jacobian_bp.exercises.exercise import Exercise
@@ -120,12 +120,7 @@ def code_lines(text: str, width: int = CODE_WIDTH) -> list[str]:
     >>> code_lines("  W1 = [[0.25, -1.5], [2.0, 0.75]]", width=20)
     ['  W1 = [[0.25,', '    -1.5], [2.0,', '    0.75]]']
     """
-    lines = []
-    for line in text.splitlines():
-        indent = " " * min(len(line) - len(line.lstrip(" ")) + 2, width // 2)
-        wrapped = textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
-        lines += wrapped or [line]
-    return lines
+    return wrap_lines(text, width, hang=2)
 
 
 def _prose_latex(text: str) -> str:

@@ -154,7 +154,12 @@ def check_same_gradients(net: jbp.MLP, X: np.ndarray, T: np.ndarray) -> None:
 
 
 def rows_for(
-    net: jbp.MLP, X: np.ndarray, T: np.ndarray, calls: int, gradient_target: float, train_target: float | None
+    net: jbp.MLP,
+    X: np.ndarray,
+    T: np.ndarray,
+    calls: int,
+    gradient_targets: dict[str, float],
+    train_target: float | None,
 ) -> list[Row]:
     lr = 0.1
 
@@ -170,8 +175,8 @@ def rows_for(
     by_hand, step_by_hand = "numpy by hand: gradient", "numpy by hand: training step"
     rows = [
         Row(by_hand, lambda: [reference_gradient(net.params, X, T) for _ in range(calls)], calls),
-        Row("jbp.gradient, method='backprop'", calling("backprop"), calls, by_hand, gradient_target),
-        Row("jbp.gradient, method='outer'", calling("outer"), calls, by_hand, gradient_target),
+        Row("jbp.gradient, method='backprop'", calling("backprop"), calls, by_hand, gradient_targets["backprop"]),
+        Row("jbp.gradient, method='outer'", calling("outer"), calls, by_hand, gradient_targets["outer"]),
         Row(step_by_hand, training_by_hand, calls),
         Row("jbp.train per step, 'backprop'", training("backprop"), calls, step_by_hand, train_target),
         Row("jbp.train per step, 'outer'", training("outer"), calls, step_by_hand, train_target),
@@ -216,16 +221,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     T_large = jbp.datasets.one_hot(rng.integers(0, 10, 128), 10)
     notes = jbp.notes_network()
     X_xor, T_xor = jbp.datasets.xor()
+    # The gradient's targets per method: issue 19 holds backprop to 1.15x on the large network (the outer
+    # products, recomputing each layer's δ from the loss as the notes do, keep the earlier 1.25x).
     settings = [
-        ("[784, 256, 256, 10] sigmoid, mse, batch 128", large, X_large, T_large, 30, 1.25, 1.1),
-        ("the notes' [2, 3, 1] sigmoid network, mse, the 4 XOR examples", notes, X_xor, T_xor, 500, 2.0, None),
+        (
+            "[784, 256, 256, 10] sigmoid, mse, batch 128",
+            large,
+            X_large,
+            T_large,
+            30,
+            {"backprop": 1.15, "outer": 1.25},
+            1.1,
+        ),
+        (
+            "the notes' [2, 3, 1] sigmoid network, mse, the 4 XOR examples",
+            notes,
+            X_xor,
+            T_xor,
+            500,
+            {"backprop": 2.0, "outer": 2.0},
+            None,
+        ),
     ]
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}, BLAS threads {timing.blas_threads()}")
     print(f"malloc: {malloc}; best of {rounds} interleaved rounds per candidate")
     every_row, titles = [], []
-    for title, net, X, T, calls, gradient_target, train_target in settings:
+    for title, net, X, T, calls, gradient_targets, train_target in settings:
         check_same_gradients(net, X, T)
-        rows = rows_for(net, X, T, calls, gradient_target, train_target)
+        rows = rows_for(net, X, T, calls, gradient_targets, train_target)
         every_row.append(rows)
         titles.append(f"{title}: {calls} calls per round")
     # Both networks in the same rounds: a burst of load cannot favour one table over the other.

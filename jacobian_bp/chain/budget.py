@@ -60,6 +60,10 @@ class Budget(int):
     """
 
 
+#: The default budget, resolved once: most calls use it.
+_DEFAULT_BUDGET = Budget(DEFAULT_MAX_BYTES)
+
+
 def resolve_max_bytes(max_bytes: int | None = None) -> Budget:
     """The budget in bytes: ``max_bytes`` if given, else ``$JACOBIAN_BP_MAX_BYTES``, else 1 GiB.
 
@@ -72,7 +76,7 @@ def resolve_max_bytes(max_bytes: int | None = None) -> Budget:
         return max_bytes
     if max_bytes is None:
         from_env = os.environ.get(MAX_BYTES_ENV)
-        return Budget(DEFAULT_MAX_BYTES if from_env is None else parse_bytes(from_env))
+        return _DEFAULT_BUDGET if from_env is None else Budget(parse_bytes(from_env))
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int | np.integer):
         raise InputTypeError(f"max_bytes must be a whole number of bytes or None, got {max_bytes!r}")
     if max_bytes <= 0:

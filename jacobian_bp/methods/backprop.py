@@ -33,18 +33,18 @@ def backprop_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str,
     L, N = net.depth, trace.batch_size
     a, h = trace.a, trace.h
     # Looked up once per call, not once per layer (the parameters themselves can be replaced between calls).
-    params, activation_of = net.params, net.layer_activation
+    params = net.params
     # g ← ∇_ŷ J, then g ← g ⊙ f'(a^L): merged for a loss on its own output activation.
-    g = output_delta(loss, activation_of(L), h[L].T, T.reshape(N, -1).T, a[L].T, axis=UNITS_AXIS) / N
-    grads: dict[str, Array] = {}
-    for k in range(L, 0, -1):
+    g = output_delta(loss, net.layers[-1].activation, h[L].T, T.reshape(N, -1).T, a[L].T, axis=UNITS_AXIS) / N
+    grads: dict[str, Array] = dict.fromkeys(net.param_shapes)  # W1, b1, ..., in the order of net.params
+    for k, W, b, f in reversed(net.layers):
         if k < L:
-            g = activation_of(k).vjp(a[k].T, h[k].T, g, axis=UNITS_AXIS)
+            g = f.vjp(a[k].T, h[k].T, g, axis=UNITS_AXIS)
         # The ufunc's own reduction, bit for bit g.sum(axis=1) without ndarray.sum's Python layer.
-        grads[f"b{k}"] = np.add.reduce(g, axis=1)
-        grads[f"W{k}"] = g @ h[k - 1]  # g h^{k−1 ᵀ}: the transpose of the column h^{k−1} is the stored row
+        grads[b] = np.add.reduce(g, axis=1)
+        grads[W] = g @ h[k - 1]  # g h^{k−1 ᵀ}: the transpose of the column h^{k−1} is the stored row
         if k > 1:
             # g ← Wᵀ g, computed as (gᵀ W)ᵀ — the notes' row form g W — so that g keeps the memory
             # layout of the stored columns (transposed rows): mixing layouts slows down every ⊙.
-            g = (g.T @ params[f"W{k}"]).T
-    return {name: grads[name] for name in net.param_names}
+            g = (g.T @ params[W]).T
+    return grads

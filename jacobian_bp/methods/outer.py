@@ -62,8 +62,8 @@ def times_jacobian(activation: Activation, a: Array, h: Array, g: Array) -> Arra
 def outer_gradient(net: MLP, trace: Trace, T: Array, loss: Loss) -> dict[str, Array]:
     """Each layer's ``∂J/∂W = δᵀ h`` (an outer product, summed over the batch) and ``∂J/∂b = Σ δ``."""
     grads = {}
-    for k in range(1, net.depth + 1):
+    for k, W, b, _ in net.layers:
         d_J_d_a = delta(net, trace, T, loss, k)
-        grads[f"W{k}"] = affine.vjp_W(trace.h[k - 1], d_J_d_a)
-        grads[f"b{k}"] = affine.vjp_b(d_J_d_a)
+        grads[W] = affine.vjp_W(trace.h[k - 1], d_J_d_a)
+        grads[b] = affine.vjp_b(d_J_d_a)
     return grads

@@ -109,8 +109,8 @@ def exact_where_saturated(derivative: Array, a: Array, exact: Callable[[Array], 
     """Replace the entries of ``derivative`` below :data:`SATURATION` by ``exact`` of their ``a``.
 
     The textbook formulas need no ``exp``, only the ``h`` the forward pass
-    stored; the test is one reduction, and only saturated entries (usually
-    few) pay for the exact formula's ``exp``.
+    stored; the test is one comparison and a count, and only saturated entries
+    (usually few) pay for the exact formula's ``exp``.
 
     >>> a = np.array([0.0, 40.0])
     >>> h = sigmoid(a)
@@ -120,9 +120,9 @@ def exact_where_saturated(derivative: Array, a: Array, exact: Callable[[Array], 
     array([2.50000000e-01, 4.24835426e-18])
     """
     derivative = np.asarray(derivative)  # numpy returns a scalar, not an array, for 0-d operands
-    # The ufunc's own reduction skips ndarray.min's Python layer: this runs for every layer of every pass.
-    if np.minimum.reduce(derivative, axis=None, initial=np.inf) < SATURATION:
-        saturated = derivative < SATURATION
+    saturated = derivative < SATURATION
+    # A count, not .any(): it skips the setup of a ufunc reduction, and this runs for every layer of every pass.
+    if np.count_nonzero(saturated):
         derivative[saturated] = exact(np.asarray(a)[saturated])
     return derivative
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -75,6 +75,19 @@ class Trace:
         return sum(v.nbytes for v in self.a.values()) + sum(v.nbytes for v in self.h.values())
 
 
+class Layer(NamedTuple):
+    """Layer ``k`` of a network: the names of its weight and bias in ``params``, and its activation ``f_k``.
+
+    >>> [(k, W, b, f.name) for k, W, b, f in MLP([4, 8, 3], output_activation="softmax").layers]
+    [(1, 'W1', 'b1', 'sigmoid'), (2, 'W2', 'b2', 'softmax')]
+    """
+
+    k: int
+    W: str
+    b: str
+    activation: Activation
+
+
 class MLP:
     """A fully connected network with one activation for hidden layers and one for the output.
 
@@ -107,6 +120,8 @@ class MLP:
         # f_1, ..., f_L, looked up once (an unknown name fails here): every pass asks for them.
         hidden, output = get_activation(self._activation), get_activation(self._output_activation)
         self._layer_activations = (hidden,) * (self.depth - 1) + (output,)
+        # Every pass walks the layers: their parameter names are written once, not formatted on every call.
+        self._layers = tuple(Layer(k, f"W{k}", f"b{k}", f) for k, f in enumerate(self._layer_activations, start=1))
         self.params: dict[str, Array] = self._initial_params(seed) if params is None else {}
         if params is not None:
             self.set_params(params)
@@ -161,6 +176,11 @@ class MLP:
         'softmax'
         """
         return self._output_activation
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        """Layer ``1`` to ``L``, each with its parameter names and activation, in the order of the forward pass."""
+        return self._layers
 
     @property
     def activations(self) -> list[str]:
@@ -228,8 +248,8 @@ class MLP:
 
     def _forward(self, X: Array) -> Trace:
         a_of, h_of, h, params = {}, {0: X}, X, self.params
-        for k, f in enumerate(self._layer_activations, start=1):
-            a_of[k] = a = affine.value(params[f"W{k}"], params[f"b{k}"], h)
+        for k, W, b, f in self._layers:
+            a_of[k] = a = affine.value(params[W], params[b], h)
             h_of[k] = h = f.value(a)
         return Trace(a_of, h_of)
 

@@ -1,6 +1,7 @@
 """Shared by the doctests of the package and the test suite."""
 
 import builtins
+import dataclasses
 import io
 import os
 from collections.abc import Iterator
@@ -54,12 +55,47 @@ def pytest_markdown_docs_globals() -> dict[str, Any]:
     return {"print": _fence_print}
 
 
+# A `{.python continuation}` fence is run by pytest-markdown-docs as the whole page up to it, every fence
+# before it included, so that it passes alone, in any order, on any xdist worker: a page of n fences runs
+# its first fence n times (training.md trains its spiral network five times). When the fence just before
+# it on the page was the last test run here and passed, its namespace (and numpy's print options) is
+# exactly where those earlier fences leave it: the fence then runs alone, on that namespace.
+_last_fence: dict[str, Any] = {}
+
+
+class _ContinuingRunner:
+    """The page's runner, given the namespace the previous fence left when it is the one to continue from."""
+
+    def __init__(self, runner: Any, previous: dict[str, Any]) -> None:
+        self.runner, self.previous = runner, previous
+
+    def runtest(self, test: Any, namespace: dict[str, Any], **kwargs: Any) -> None:
+        saved = self.previous
+        own = test
+        if saved and saved["path"] == test.source_path and test.source.startswith(saved["source"]):
+            namespace.update(saved["namespace"])
+            np.set_printoptions(**saved["print_options"])
+            # the earlier fences' lines left blank, so that a failure still names the page's line
+            blank = "\n" * saved["source"].count("\n")
+            own = dataclasses.replace(test, source=blank + test.source[len(saved["source"]) :])
+        self.runner.runtest(own, namespace, **kwargs)
+        _last_fence.update(
+            path=test.source_path, source=test.source, namespace=namespace, print_options=np.get_printoptions()
+        )
+
+    def repr_failure(self, *args: Any, **kwargs: Any) -> Any:
+        return self.runner.repr_failure(*args, **kwargs)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    previous = dict(_last_fence)
+    _last_fence.clear()  # only the very next test may continue from a fence
     if item.get_closest_marker("markdown-docs") is None:
         return (yield)
     _fence_output.seek(0)
     _fence_output.truncate()
+    item.runner = _ContinuingRunner(item.runner, previous)  # type: ignore[attr-defined]
     # A page sets numpy's print options for what it shows (np.set_printoptions(precision=4, ...));
     # they are global, so they are put back before the next test, a doctest perhaps, prints an array.
     print_options = np.get_printoptions()

@@ -14,7 +14,7 @@ network and runs the very same search there.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Generic, TypeVar
 
@@ -91,7 +91,12 @@ def both(first: Diagnosis, second: Diagnosis) -> Diagnosis:
 
 
 def compose(first: Variant, second: Variant) -> Variant:
-    """Both variants' changes, the first's made first."""
+    """Both variants' changes, the first's made first, named by :func:`both`."""
+    return _changes(both(first.diagnosis, second.diagnosis), first, second)
+
+
+def _changes(diagnosis: Diagnosis, first: Variant, second: Variant) -> Variant:
+    """Both variants' changes, the first's made first, under ``diagnosis``."""
 
     def chained(f: Callable[[Any], Any] | None, g: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
         if f is None or g is None:
@@ -99,7 +104,7 @@ def compose(first: Variant, second: Variant) -> Variant:
         return lambda value: g(f(value))
 
     return Variant(
-        both(first.diagnosis, second.diagnosis),
+        diagnosis,
         chained(first.network, second.network),
         chained(first.local, second.local),
         chained(first.layout, second.layout),
@@ -118,8 +123,9 @@ class Search(Generic[Value]):
     matches: Callable[[Value], bool]
     times: Callable[[Value, float], Value]
     truth: Value
-    #: How two edits are made at once (``None``: they cannot be, as a formula edit with a chain edit).
-    combine: Callable[[Variant, Variant], Variant | None] = field(default=lambda first, second: compose(first, second))
+    #: How two edits are made at once (``None``: they cannot be, as a formula edit with a chain edit);
+    #: by default :func:`compose`.
+    combine: Callable[[Variant, Variant], Variant | None] | None = None
 
     def run(self, found: Sequence[Variant], learning_rate: float | None = None) -> tuple[Diagnosis, ...]:
         """Every single edit that explains the answer; else every pair (edit and constant, or two edits)."""
@@ -155,9 +161,15 @@ class Search(Generic[Value]):
             tried += 1
             if tried > MAX_PAIRS:
                 break
-            pair = self.combine(found[i], found[j])
-            if pair is not None and self.matches(self.value(pair)):
-                pairs.append(pair.diagnosis)
+            if self.combine is None:
+                # compose's changes, named by both() only when they match: most pairs do not
+                pair = _changes(found[i].diagnosis, found[i], found[j])
+                if self.matches(self.value(pair)):
+                    pairs.append(both(found[i].diagnosis, found[j].diagnosis))
+                continue
+            combined = self.combine(found[i], found[j])
+            if combined is not None and self.matches(self.value(combined)):
+                pairs.append(combined.diagnosis)
         return tuple(pairs)
 
     @staticmethod

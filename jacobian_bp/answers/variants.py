@@ -15,10 +15,10 @@ contracted differs (:class:`Chains`).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -67,7 +67,12 @@ class LocalJacobians:
         """The same chain with ``factors[index]``'s entries replaced by ``change(entries)``."""
         arrays = list(self.arrays)
         arrays[index] = change(arrays[index])
-        return dataclasses.replace(self, arrays=tuple(arrays))
+        # the constructor, not dataclasses.replace: an edit search makes hundreds of thousands of these
+        return LocalJacobians(self.net, self.trace, self.factors, tuple(arrays), self.weights)
+
+    def weighted(self, weights: Array) -> LocalJacobians:
+        """The same chain with other batch weights ``∂J/∂J⁽ᵖ⁾``."""
+        return LocalJacobians(self.net, self.trace, self.factors, self.arrays, weights)
 
 
 def factor_index(factors: tuple[Factor, ...], kind: str, layer: int | None = None) -> int:
@@ -120,12 +125,8 @@ def build(chains: Chains, variant: Variant | None = None) -> tuple[Array, MLP]:
     >>> bool(np.allclose(flipped, -truth))
     True
     """
-    net = chains.net
-    if variant is not None and variant.network is not None:
-        net = variant.network(net)
-        local = chains.local_jacobians(net)
-    else:
-        local = base_local(chains)
+    network = variant.network if variant is not None else None
+    net, local = _built(chains, network)
     if variant is not None and variant.local is not None:
         local = variant.local(local)
     value = chains.contract(local)
@@ -134,20 +135,25 @@ def build(chains: Chains, variant: Variant | None = None) -> tuple[Array, MLP]:
     return value, net
 
 
-_BASES: dict[int, tuple[Chains, LocalJacobians]] = {}
+#: Per chain (by id, the chain kept to check it): its network and local Jacobians, by the edit of the network
+#: (``None``: the chain's own network).
+_BUILT: dict[int, tuple[Chains, dict[Callable[[MLP], MLP] | None, tuple[MLP, LocalJacobians]]]] = {}
 
 
-def base_local(chains: Chains) -> LocalJacobians:
-    """The local Jacobians of ``chains`` on its own network, built once: every edit that leaves the forward
-    pass alone starts from them (each edit makes new arrays, so sharing them is safe)."""
-    cached = _BASES.get(id(chains))
-    if cached is not None and cached[0] is chains:
-        return cached[1]
-    if len(_BASES) > 64:
-        _BASES.clear()
-    local = chains.local_jacobians(chains.net)
-    _BASES[id(chains)] = (chains, local)
-    return local
+def _built(chains: Chains, network: Callable[[MLP], MLP] | None) -> tuple[MLP, LocalJacobians]:
+    """The network ``network`` makes of the chain's (none: the chain's own) and its local Jacobians, built once
+    per chain: every edit with the same forward pass starts from them (each edit makes new arrays, so sharing
+    them is safe; a pair of edits made of one network edit has that very edit as its hook)."""
+    cached = _BUILT.get(id(chains))
+    if cached is None or cached[0] is not chains:
+        if len(_BUILT) > 64:
+            _BUILT.clear()
+        cached = _BUILT[id(chains)] = (chains, {})
+    by_network = cached[1]
+    if network not in by_network:
+        net = chains.net if network is None else network(chains.net)
+        by_network[network] = (net, chains.local_jacobians(net))
+    return by_network[network]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,11 +220,12 @@ class _ChainNames:
     factors: tuple[Factor, ...]
     batch_size: int
 
-    @property
+    # cached: every edit's sentences ask for them, and there are hundreds of edits
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.factors)
 
-    @property
+    @cached_property
     def shown(self) -> tuple[str, ...]:
         """The factors as the chain of the batch mean writes them: ``∂J/∂J⁽ᵖ⁾ · ∂J⁽ᵖ⁾/∂z · …`` for a batch."""
         if self.batch_size == 1:
@@ -316,7 +323,7 @@ def _scale(
     def scaled(local: LocalJacobians) -> LocalJacobians:
         local = local.changed(0, lambda a: a * float(half)) if half != 1 else local
         if mean != 1 and local.weights is not None:
-            local = dataclasses.replace(local, weights=local.weights * float(mean))
+            local = local.weighted(local.weights * float(mean))
         return local
 
     return Variant(diagnosis, local=scaled)
@@ -445,7 +452,7 @@ def _one_example(chain: _ChainNames, example: int, batch_size: int) -> Variant:
         assert local.weights is not None
         weights = np.zeros_like(local.weights)
         weights[example] = 1.0
-        return dataclasses.replace(local, weights=weights)
+        return local.weighted(weights)
 
     return Variant(diagnosis, local=alone)
 
@@ -601,7 +608,7 @@ def _cut_short(chain: _ChainNames, left_out: int, divided_by: int) -> Variant:
         assert local.weights is not None
         weights = np.full_like(local.weights, 1.0 / divided_by)
         weights[left_out] = 0.0
-        return dataclasses.replace(local, weights=weights)
+        return local.weighted(weights)
 
     return Variant(diagnosis, local=short)
 

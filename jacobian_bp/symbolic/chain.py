@@ -9,6 +9,7 @@ a numeric network and example, so both engines can be compared entry by entry.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -191,9 +192,26 @@ def _evaluate_array(array: Array, values: dict[sympy.Symbol, float]) -> Array:
             f"it was built for a network of other sizes"
         )
     arguments = sorted(free, key=str)
-    function = sympy.lambdify(arguments, entries, modules=[_NUMERIC_FUNCTIONS, "numpy"])
-    numbers = function(*(values[s] for s in arguments))
+    numbers = _compiled(tuple(entries), tuple(arguments))(*(values[s] for s in arguments))
     return np.array([float(n) for n in numbers], dtype=np.float64).reshape(array.shape)
+
+
+#: Most compiled entry lists kept by :func:`_compiled`.
+_COMPILED_KEPT = 256
+
+
+@functools.lru_cache(maxsize=_COMPILED_KEPT)
+def _compiled(entries: tuple[sympy.Expr, ...], arguments: tuple[sympy.Symbol, ...]) -> Any:
+    """``entries`` as one numeric function of ``arguments``: generating and compiling its code costs far more
+    than running it, and one result is often evaluated at many points (examples, networks), so it is kept.
+
+    The notes' names (``w¹₁₂``) are no Python names: lambdify would swap them for dummies one at a time,
+    rewriting every entry for each. They are swapped here, all in one pass, for plain names with the same
+    assumptions, so the generated code is the same but for its argument names.
+    """
+    plain = [sympy.Symbol(f"arg_{i}", **s.assumptions0) for i, s in enumerate(arguments)]
+    renamed = dict(zip(arguments, plain, strict=True))
+    return sympy.lambdify(plain, [e.xreplace(renamed) for e in entries], modules=[_NUMERIC_FUNCTIONS, "numpy"])
 
 
 def expand_sigmoid(value: Any) -> Any:

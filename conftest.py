@@ -95,7 +95,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         return (yield)
     _fence_output.seek(0)
     _fence_output.truncate()
-    item.runner = _ContinuingRunner(item.runner, previous)  # type: ignore[attr-defined]
+    if hasattr(item, "runner"):  # pytest-markdown-docs 0.9's runner; another version runs every page in full
+        item.runner = _ContinuingRunner(item.runner, previous)  # type: ignore[attr-defined]
     # A page sets numpy's print options for what it shows (np.set_printoptions(precision=4, ...));
     # they are global, so they are put back before the next test, a doctest perhaps, prints an array.
     print_options = np.get_printoptions()

@@ -13,6 +13,9 @@ from hypothesis import HealthCheck, settings
 
 import jacobian_bp as jbp
 
+# The documentation site, built in the background as soon as a collected test needs it (tests/site.py).
+pytest_plugins = ["tests.site"]
+
 # "dev" for a local run, "ci" (derandomized: the same examples every run) for CI,
 # "thorough" to hunt for rare failures. Pick one with HYPOTHESIS_PROFILE.
 settings.register_profile(

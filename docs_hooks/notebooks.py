@@ -24,7 +24,9 @@ import ast
 import base64
 import copy
 import mimetypes
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,20 +274,26 @@ def execute(notebook: Any, page: str, cwd: Path, timeout: int = 300) -> Any:
     """Run ``notebook`` top to bottom on a fresh ipykernel in ``cwd``; return it with its outputs."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     run = copy.deepcopy(notebook)
-    client = NotebookClient(
-        run,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(cwd)}},
-        shutdown_kernel="immediate",  # the kernel has nothing to save: no graceful wait
-        extra_arguments=["--HistoryManager.enabled=False"],  # no history database per page
-    )
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        raise NotebookFailedError(f"{page}: a fence failed when the page ran as a notebook:\n{error}") from None
+    with tempfile.TemporaryDirectory(prefix="jbp-kernel-") as sockets:
+        # The kernel talks over Unix sockets of its own, not TCP on localhost: no port to find, and
+        # no warning per page that TCP is unencrypted. (Windows has no Unix sockets: TCP there.)
+        transport = {"transport": "ipc", "ip": f"{sockets}/kernel"} if os.name == "posix" else {}
+        client = NotebookClient(
+            run,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+            shutdown_kernel="immediate",  # the kernel has nothing to save: no graceful wait
+            extra_arguments=["--HistoryManager.enabled=False"],  # no history database per page
+            config=Config({"KernelManager": transport}),
+        )
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            raise NotebookFailedError(f"{page}: a fence failed when the page ran as a notebook:\n{error}") from None
     return run
 
 

@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .site import built_site  # noqa: F401 — the session fixture
 from .test_docs_tooling import DOCS, load_script
 
-# Under `pytest -n 2 --dist loadgroup` the tests that read the built site share one worker.
-pytestmark = pytest.mark.xdist_group("built-site")
 notebooks = load_script(Path(__file__).resolve().parent.parent / "docs_hooks" / "notebooks.py")
 NOTEBOOK_PAGES = [page for page in sorted(DOCS.glob("*.md")) if notebooks.has_notebook(page.name)]
 RICH = {"text/html", "image/svg+xml", "image/png", "text/latex"}
@@ -97,7 +94,7 @@ def test_a_local_image_is_embedded_as_an_attachment(tmp_path):
 
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda page: page.stem)
-def test_the_notebook_of_each_page_is_executed_and_readable_in_jupyter(page, built_site):  # noqa: F811
+def test_the_notebook_of_each_page_is_executed_and_readable_in_jupyter(page, built_site):
     notebook = load(built_site, page)
     cells = code_cells(notebook)
     fences = notebooks.python_fences(page.read_text(encoding="utf8"))
@@ -121,7 +118,7 @@ def test_the_notebook_of_each_page_is_executed_and_readable_in_jupyter(page, bui
     assert bare * 10 < len(cells), f"{page.name}: {bare} of {len(cells)} code cells are bare checks"
 
 
-def test_most_notebooks_carry_rich_outputs(built_site):  # noqa: F811
+def test_most_notebooks_carry_rich_outputs(built_site):
     rich = [
         page.name
         for page in NOTEBOOK_PAGES
@@ -134,7 +131,7 @@ def test_most_notebooks_carry_rich_outputs(built_site):  # noqa: F811
     assert len(rich) >= 12, f"only {len(rich)} notebooks show a table, a typeset chain or a figure: {rich}"
 
 
-def test_checks_are_folded_in_the_notebooks(built_site):  # noqa: F811
+def test_checks_are_folded_in_the_notebooks(built_site):
     for page in NOTEBOOK_PAGES:
         for cell in code_cells(load(built_site, page)):
             try:
@@ -145,7 +142,7 @@ def test_checks_are_folded_in_the_notebooks(built_site):  # noqa: F811
                 assert hidden(cell), f"{page.name}: a check cell is shown: {source(cell)[:60]!r}"
 
 
-def test_the_exercises_notebook_keeps_its_solutions_collapsed(built_site):  # noqa: F811
+def test_the_exercises_notebook_keeps_its_solutions_collapsed(built_site):
     notebook = load(built_site, DOCS / "exercises.md")
     solutions = [c for c in notebook["cells"] if c["cell_type"] == "markdown" and "<summary>Solution" in source(c)]
     assert len(solutions) == 10
@@ -158,7 +155,7 @@ def test_the_exercises_notebook_keeps_its_solutions_collapsed(built_site):  # no
     assert len(checked) >= 4 and all(cell["metadata"]["jupyter"]["outputs_hidden"] for cell in checked)
 
 
-def test_all_notebooks_download_as_one_zip(built_site):  # noqa: F811
+def test_all_notebooks_download_as_one_zip(built_site):
     with zipfile.ZipFile(built_site / notebooks.FOLDER / notebooks.ZIP_NAME) as archive:
         names = set(archive.namelist())
         assert {f"jacobian_bp-notebooks/{notebooks.notebook_name(p.name)}" for p in NOTEBOOK_PAGES} <= names

@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .site import built_site  # noqa: F401 — the session fixture
 from .test_docs_tooling import ROOT, load_script
 
-# Under `pytest -n 2 --dist loadgroup` the tests that read the built site share one worker.
-pytestmark = pytest.mark.xdist_group("built-site")
 check_site = load_script(ROOT / "scripts" / "check_site.py")
 
 
@@ -32,7 +29,7 @@ def chromium_tab():
 
 
 @pytest.fixture(scope="module")
-def browser_tab(chromium_tab, built_site: Path):  # noqa: F811
+def browser_tab(chromium_tab, built_site: Path):
     """The tab, and the base URL of the built site served from 127.0.0.1."""
     with check_site.serve(built_site) as base:
         yield chromium_tab, base

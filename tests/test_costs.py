@@ -63,8 +63,9 @@ def _stacks(net, X, T, loss):
 
 
 @given(networks(activations=GENERIC))
-def test_materializing_paths_count_every_stored_entry_and_product(case):
+def test_materializing_and_structured_paths_count_every_stored_entry_and_product(case):
     net, X, T, loss = case
+    assert_structured_entries_and_count(net, X, T, loss)  # the same drawn network serves both counts
     chains = _chains(net, X, T, loss)
     # A row vector times an r×c matrix costs r·c: add that up over every factor after ∂J/∂z.
     products = sum(f.matrix.shape[0] * f.matrix.shape[1] for factors in chains for f in factors[1:])
@@ -91,9 +92,7 @@ def test_materializing_paths_count_every_stored_entry_and_product(case):
         assert c.peak_bytes >= biggest_chain + sum(p.nbytes for p in net.params.values())
 
 
-@given(networks(activations=GENERIC))
-def test_structured_entries_and_count(case):
-    net, X, T, loss = case
+def assert_structured_entries_and_count(net, X, T, loss) -> None:
     c = jbp.cost(net, X, T, loss=loss, method="structured")
     # Per layer it forms the stacks of the chain of W^k (the batch mean first) and N copies of the bias
     # factor I (n×n, n structural non-zeros).
@@ -113,8 +112,9 @@ def test_structured_entries_and_count(case):
 
 
 @given(networks())
-def test_outer_and_backprop_counts(case):
+def test_outer_and_backprop_counts_and_every_paths_stored_bytes(case):
     net, X, T, loss = case
+    assert_stored_bytes_are_the_a_and_h_of_the_forward_pass(net, X, T, loss)  # one drawn network, both checks
     sizes, L, act, N = net.sizes, net.depth, _acts(net), len(X)
     fused = loss in ("bce", "cross_entropy")
     head = 0 if fused else _vjp(act[L], sizes[L])
@@ -159,9 +159,7 @@ def test_scalar_and_numeric_counts(case):
     assert (numeric.multiply_adds, numeric.entries, numeric.stored_bytes) == (2 * parameters * N * forward, 0, 0)
 
 
-@given(networks())
-def test_stored_bytes_are_the_a_and_h_of_the_forward_pass(case):
-    net, X, T, loss = case
+def assert_stored_bytes_are_the_a_and_h_of_the_forward_pass(net, X, T, loss) -> None:
     # a^1..a^L, h^1..h^L and the input h^0, 8 bytes per number.
     expected = 8 * len(X) * (net.sizes[0] + 2 * sum(net.sizes[1:]))
     for method in jbp.METHODS:

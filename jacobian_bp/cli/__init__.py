@@ -8,6 +8,7 @@ stderr, errors to stderr with exit status 2 (see :mod:`jacobian_bp.cli.options`)
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import warnings
@@ -209,13 +210,19 @@ def run_walkthrough(args: argparse.Namespace) -> str:
     return walkthrough(notes_network(seed=args.seed), x, t, fmt=args.format, step=args.step, variant=variant)
 
 
+# Building the parser takes milliseconds (argparse looks up its message catalogue and the terminal's
+# width for every flag), and the tests and a notebook call main() hundreds of times in one process:
+# main builds it once. Parsing leaves the parser as it was (each call gets a new namespace).
+_parser = functools.cache(build_parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jacobian-bp`` console script; returns the exit status.
 
     >>> main(["exercise", "show", "99"])  # "jacobian-bp: error: unknown exercise ..." on stderr
     2
     """
-    parser = build_parser()
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["walkthrough", *(argv or [])])

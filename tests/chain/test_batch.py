@@ -126,31 +126,6 @@ def test_full_view_blocks_are_the_per_example_jacobians_and_zero_elsewhere() -> 
                 assert not factors["∂J⁽ᵖ⁾/∂Z"][p, q, :].any()
 
 
-@given(networks(max_batch=4))
-def test_off_diagonal_blocks_of_every_full_batch_jacobian_are_exactly_zero(problem) -> None:
-    net, X, T, loss = problem
-    N = X.shape[0]
-    for factor in jbp.jacobian_chain(net, X, T, wrt="x", loss=loss, batch="full").factors:
-        if len(factor.out_shape) >= 1 and factor.in_shape[:1] == (N,) and factor.out_shape[:1] == (N,):
-            split = factor.array.reshape(N, -1, N, int(np.prod(factor.in_shape[1:], dtype=int)))
-            for p in range(N):
-                for q in range(N):
-                    if p != q:
-                        assert not split[p, :, q, :].any(), (factor.name, p, q)
-
-
-@given(networks(max_batch=4))
-def test_per_example_stacks_are_the_diagonal_blocks_of_the_full_view(problem) -> None:
-    net, X, T, loss = problem
-    full = jbp.jacobian_chain(net, X, T, wrt="W1", loss=loss, batch="full").factors
-    per = jbp.jacobian_chain(net, X, T, wrt="W1", loss=loss, batch="per_example").factors
-    assert len(full) == len(per)
-    for whole, stack in zip(full, per, strict=True):
-        rebuilt = stack.full()
-        assert rebuilt.shape == whole.shape and rebuilt.name == whole.name
-        np.testing.assert_array_equal(rebuilt.array, whole.array)
-
-
 # ------------------------------------------------------------------------------------------------ agreement
 
 
@@ -185,28 +160,53 @@ def test_notes_network_batch_gradient_matches_the_notes_formula() -> None:
 
 @given(networks(max_batch=4))
 def test_both_views_and_all_chaining_methods_agree_with_backprop(problem) -> None:
+    # One drawn problem, each chain built once: every view and method against backprop, and (for W1)
+    # the per-example stacks against the blocks on the diagonal of the full view.
     net, X, T, loss = problem
     backprop = jbp.gradient(net, X, T, loss=loss, method="backprop")
     for name in net.param_names:
-        for batch in jbp.BATCH_VIEWS:
-            chain = jbp.jacobian_chain(net, X, T, wrt=name, loss=loss, batch=batch)
+        chains = {batch: jbp.jacobian_chain(net, X, T, wrt=name, loss=loss, batch=batch) for batch in jbp.BATCH_VIEWS}
+        for chain in chains.values():
             for method in jbp.CHAIN_METHODS:
                 np.testing.assert_allclose(chain.contract(method=method).array, backprop[name], **EXACT)
+        if name == "W1":
+            assert_per_example_stacks_are_the_diagonal_blocks_of_the_full_view(
+                chains["full"].factors, chains["per_example"].factors
+            )
+
+
+def assert_per_example_stacks_are_the_diagonal_blocks_of_the_full_view(full: list, per: list) -> None:
+    assert len(full) == len(per)
+    for whole, stack in zip(full, per, strict=True):
+        rebuilt = stack.full()
+        assert rebuilt.shape == whole.shape and rebuilt.name == whole.name
+        np.testing.assert_array_equal(rebuilt.array, whole.array)
 
 
 @given(networks(max_batch=4))
 def test_d_J_d_X_from_both_views_matches_finite_differences(problem) -> None:
+    # The chains of ∂J/∂X, built once per view: every method against finite differences, and the full
+    # view's off-diagonal blocks exactly zero.
     net, X, T, loss = problem
     numeric = numeric_d_J_d_X(net, X, T, loss)
-    results = [
-        jbp.jacobian_chain(net, X, T, wrt="x", loss=loss, batch=batch).contract(method=method)
-        for batch in jbp.BATCH_VIEWS
-        for method in jbp.CHAIN_METHODS
-    ]
+    chains = {batch: jbp.jacobian_chain(net, X, T, wrt="x", loss=loss, batch=batch) for batch in jbp.BATCH_VIEWS}
+    assert_off_diagonal_blocks_are_exactly_zero(chains["full"].factors, X.shape[0])
+    results = [chain.contract(method=method) for chain in chains.values() for method in jbp.CHAIN_METHODS]
     for result in results:
         assert result.out_shape == () and result.in_shape == X.shape and result.name == "∂J/∂X"
         np.testing.assert_allclose(result.array, results[0].array, **EXACT)
         np.testing.assert_allclose(result.array, numeric, **NUMERIC)
+
+
+def assert_off_diagonal_blocks_are_exactly_zero(factors: list, N: int) -> None:
+    """Every factor of a full-batch chain with a batch axis on both sides is block-diagonal."""
+    for factor in factors:
+        if len(factor.out_shape) >= 1 and factor.in_shape[:1] == (N,) and factor.out_shape[:1] == (N,):
+            split = factor.array.reshape(N, -1, N, int(np.prod(factor.in_shape[1:], dtype=int)))
+            for p in range(N):
+                for q in range(N):
+                    if p != q:
+                        assert not split[p, :, q, :].any(), (factor.name, p, q)
 
 
 @given(networks(max_batch=4))

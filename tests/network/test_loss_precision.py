@@ -9,6 +9,8 @@ comparison allows that much absolutely.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -44,20 +46,43 @@ def assert_close(got: np.ndarray, expected: list, what: str) -> None:
 # 1100 digits: e^(±700) and the differences of numbers near 1 that it takes to see e^(−1400).
 
 
+# A log at 1100 digits takes milliseconds, and the tests draw their logits from the few LOGITS: the
+# oracle's σ(a), softmax(a) and their logs are kept per logit (per row of logits), computed once each.
+
+
+@functools.lru_cache(maxsize=4096)
+def _sigmoid_and_logs(u: float) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
+    """σ(u), log σ(u) and log(1 − σ(u)), at 1100 digits."""
+    with mp.workdps(1100):
+        s = 1 / (1 + mp.exp(-exactly(u)))
+        return s, mp.log(s), mp.log(1 - s)
+
+
+@functools.lru_cache(maxsize=4096)
+def _softmax_and_logs(a: tuple[float, ...]) -> tuple[list, list]:
+    """softmax(a) and log softmax(a), at 1100 digits."""
+    with mp.workdps(1100):
+        total = sum(mp.exp(exactly(u)) for u in a)
+        z = [mp.exp(exactly(u)) / total for u in a]
+        return z, [mp.log(zi) for zi in z]
+
+
 def bce_oracle(a: np.ndarray, t: np.ndarray) -> tuple[mpmath.mpf, list]:
     """−Σ [t log σ(a) + (1 − t) log(1 − σ(a))] and σ(a) − t, as the textbook writes them."""
     with mp.workdps(1100):
-        sigma = [1 / (1 + mp.exp(-exactly(u))) for u in a]
-        loss = -sum(exactly(ti) * mp.log(s) + (1 - exactly(ti)) * mp.log(1 - s) for s, ti in zip(sigma, t, strict=True))
-        return +loss, [+(s - exactly(ti)) for s, ti in zip(sigma, t, strict=True)]
+        sigma = [_sigmoid_and_logs(float(u)) for u in a]
+        loss = -sum(
+            exactly(ti) * log_s + (1 - exactly(ti)) * log_1_minus_s
+            for (_, log_s, log_1_minus_s), ti in zip(sigma, t, strict=True)
+        )
+        return +loss, [+(s - exactly(ti)) for (s, _, _), ti in zip(sigma, t, strict=True)]
 
 
 def cross_entropy_oracle(a: np.ndarray, t: np.ndarray) -> tuple[mpmath.mpf, list]:
     """−Σ t_i log softmax(a)_i and ∂L/∂a_j = (Σ t) softmax(a)_j − t_j."""
     with mp.workdps(1100):
-        total = sum(mp.exp(exactly(u)) for u in a)
-        z = [mp.exp(exactly(u)) / total for u in a]
-        loss = -sum(exactly(ti) * mp.log(zi) for zi, ti in zip(z, t, strict=True))
+        z, log_z = _softmax_and_logs(tuple(float(u) for u in a))
+        loss = -sum(exactly(ti) * log_zi for log_zi, ti in zip(log_z, t, strict=True))
         weight = sum(exactly(ti) for ti in t)
         return +loss, [+(weight * zi - exactly(ti)) for zi, ti in zip(z, t, strict=True)]
 

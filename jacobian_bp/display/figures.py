@@ -16,6 +16,7 @@ Matplotlib is imported only inside these functions, on the headless Agg canvas.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -176,10 +177,23 @@ def text_extent(text: str, points: float) -> tuple[float, float]:
     """
     require_matplotlib()
     from matplotlib.font_manager import FontProperties
+
+    # The font properties (family, size, math font: what rcParams say now) are part of the key.
+    return _measured_extent(text, FontProperties(size=points))
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured_extent(text: str, font: Any) -> tuple[float, float]:
+    """:func:`text_extent`, measured once per text and font.
+
+    A figure's layout asks for the same labels again and again (every candidate
+    layout of a chain, every tick of a heatmap), and typesetting one costs
+    milliseconds; matplotlib's own cache belongs to one ``TextToPath``, so a fresh one would miss it.
+    """
     from matplotlib.textpath import TextToPath
 
     width, height, _ = TextToPath().get_text_width_height_descent(
-        text, FontProperties(size=points), ismath=text.count("$") >= 2 and text.count("$") % 2 == 0
+        text, font, ismath=text.count("$") >= 2 and text.count("$") % 2 == 0
     )
     return float(width) / 72, float(height) / 72
 

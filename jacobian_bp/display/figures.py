@@ -159,11 +159,12 @@ def new_figure(width: float, height: float, layout: str | None = "constrained") 
     [4.0, 3.0]
     """
     require_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from jacobian_bp.display._canvas import AggCanvas
+
     figure = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(figure)
+    AggCanvas(figure)  # Agg, with labels typeset once for all figures
     figure._repr_svg_ = lambda: svg_text(figure)  # type: ignore[attr-defined]
     return figure
 
@@ -188,10 +189,10 @@ def _measured_extent(text: str, font: Any) -> tuple[float, float]:
 
     A figure's layout asks for the same labels again and again (every candidate
     layout of a chain, every tick of a heatmap). Measured with the ``TextToPath`` the
-    SVG writer measures with (:mod:`jacobian_bp.display.svg_canvas`), so that a
+    SVG writer measures with (:mod:`jacobian_bp.display._canvas`), so that a
     label typeset here is not typeset again when the figure is written.
     """
-    from jacobian_bp.display.svg_canvas import TEXT_TO_PATH
+    from jacobian_bp.display._canvas import TEXT_TO_PATH
 
     width, height, _ = TEXT_TO_PATH.get_text_width_height_descent(
         text, font, ismath=text.count("$") >= 2 and text.count("$") % 2 == 0
@@ -246,7 +247,7 @@ def save(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         from matplotlib import rc_context
 
-        from jacobian_bp.display.svg_canvas import BACKEND
+        from jacobian_bp.display._canvas import BACKEND
 
         path = check_plot_path(path)
         dpi = min(PNG_DPI, MAX_PNG_SIDE / max(figure.get_size_inches()))
@@ -271,7 +272,7 @@ def _svg(figure: Figure, text_only: bool) -> str:
     """Matplotlib's SVG of ``figure``, written with labels typeset once (and, if ``text_only``, without shapes)."""
     from matplotlib import rc_context
 
-    from jacobian_bp.display.svg_canvas import BACKEND, TEXT_ONLY_BACKEND
+    from jacobian_bp.display._canvas import BACKEND, TEXT_ONLY_BACKEND
 
     buffer = io.StringIO()
     with rc_context(TEXT_AS_TEXT):

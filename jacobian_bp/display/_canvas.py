@@ -1,16 +1,18 @@
-"""Matplotlib's SVG writer with one memory for typeset labels, and a text-only variant for measuring.
+"""Matplotlib's canvases (Agg, SVG) with one memory for typeset labels, and a text-only SVG for measuring.
 
 Typesetting a mathtext label (``$w^{1}_{12}$``) costs milliseconds, and drawing a
 figure asks for each label several times: its size for the layout (once per
 layout pass), then its glyphs. Matplotlib remembers the last 50 labels per
 renderer, and every save makes new renderers, so a figure with many labels
-typesets them again and again. Here every renderer shares one
-:class:`~matplotlib.textpath.TextToPath` whose parser remembers thousands of
-labels, the one :func:`~jacobian_bp.display.figures.text_extent` measures with
-when a figure is laid out: the SVG written is the same, sooner.
+typesets them again and again. Here every renderer typesets with one parser
+that remembers thousands of labels, and measures text with one
+:class:`~matplotlib.textpath.TextToPath` (the one
+:func:`~jacobian_bp.display.figures.text_extent` lays figures out with): the
+pictures are the same, drawn sooner.
 
-This module is a matplotlib backend (``savefig(..., backend="module://jacobian_bp.display.svg_canvas")``),
-imported only when a figure is saved as SVG.
+Every figure of the package is drawn on :class:`AggCanvas`; this module is also the
+backend its SVG is written with (``savefig(..., backend=BACKEND)``). Imported only
+when a figure is made.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import matplotlib
 from matplotlib import cbook
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.mathtext import MathTextParser
@@ -28,12 +31,12 @@ from matplotlib.textpath import TextToPath
 
 #: This module as a backend for ``savefig(backend=...)``, and the text-only one (a backend is found by its
 #: module's ``FigureCanvas``, so that one is a module of its own).
-BACKEND = "module://jacobian_bp.display.svg_canvas"
-TEXT_ONLY_BACKEND = "module://jacobian_bp.display.svg_text_only"
+BACKEND = "module://jacobian_bp.display._canvas"
+TEXT_ONLY_BACKEND = "module://jacobian_bp.display._svg_text_only"
 
 
 class _RememberingParser:
-    """A mathtext parser (vector output) that keeps what it typeset, keyed by text, dpi and font."""
+    """A mathtext parser (vector output, what Agg and SVG draw with) that keeps what it typeset, by text, dpi, font."""
 
     def __init__(self) -> None:
         self._parser = MathTextParser("path")
@@ -48,9 +51,19 @@ class _RememberingParser:
         return self._parser.parse(s, dpi, prop, antialiased=antialiased)
 
 
-#: The one text measurer of every figure: layouts (``text_extent``) and SVG renderers share what it typeset.
+#: The one mathtext parser of every renderer, and the one text measurer of layouts (``text_extent``) and SVG.
+PARSER = _RememberingParser()
 TEXT_TO_PATH = TextToPath()
-TEXT_TO_PATH.mathtext_parser = _RememberingParser()  # type: ignore[assignment]
+TEXT_TO_PATH.mathtext_parser = PARSER  # type: ignore[assignment]
+
+
+class AggCanvas(FigureCanvasAgg):
+    """Matplotlib's Agg canvas (pictures on screen, PNG), its renderer typesetting with :data:`PARSER`."""
+
+    def get_renderer(self) -> RendererAgg:
+        renderer = super().get_renderer()
+        renderer.mathtext_parser = PARSER  # type: ignore[assignment]
+        return renderer
 
 
 class _SharedRendererSVG(RendererSVG):

@@ -159,11 +159,12 @@ def new_figure(width: float, height: float, layout: str | None = "constrained") 
     [4.0, 3.0]
     """
     require_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from jacobian_bp.display._canvas import AggCanvas
+
     figure = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(figure)
+    AggCanvas(figure)  # Agg, with labels typeset once for all figures
     figure._repr_svg_ = lambda: svg_text(figure)  # type: ignore[attr-defined]
     return figure
 
@@ -187,12 +188,13 @@ def _measured_extent(text: str, font: Any) -> tuple[float, float]:
     """:func:`text_extent`, measured once per text and font.
 
     A figure's layout asks for the same labels again and again (every candidate
-    layout of a chain, every tick of a heatmap), and typesetting one costs
-    milliseconds; matplotlib's own cache belongs to one ``TextToPath``, so a fresh one would miss it.
+    layout of a chain, every tick of a heatmap). Measured with the ``TextToPath`` the
+    SVG writer measures with (:mod:`jacobian_bp.display._canvas`), so that a
+    label typeset here is not typeset again when the figure is written.
     """
-    from matplotlib.textpath import TextToPath
+    from jacobian_bp.display._canvas import TEXT_TO_PATH
 
-    width, height, _ = TextToPath().get_text_width_height_descent(
+    width, height, _ = TEXT_TO_PATH.get_text_width_height_descent(
         text, font, ismath=text.count("$") >= 2 and text.count("$") % 2 == 0
     )
     return float(width) / 72, float(height) / 72
@@ -245,10 +247,13 @@ def save(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         from matplotlib import rc_context
 
+        from jacobian_bp.display._canvas import BACKEND
+
         path = check_plot_path(path)
         dpi = min(PNG_DPI, MAX_PNG_SIDE / max(figure.get_size_inches()))
+        backend = BACKEND if path.suffix.lower() == ".svg" else None  # the same SVG, its labels typeset once
         with rc_context(TEXT_AS_TEXT):
-            figure.savefig(path, dpi=dpi)
+            figure.savefig(path, dpi=dpi, backend=backend)
     return figure
 
 
@@ -260,11 +265,18 @@ def svg_text(figure: Figure) -> str:
     >>> "∂a¹/∂W¹" in svg_text(figure)
     True
     """
+    return _svg(figure, text_only=False)
+
+
+def _svg(figure: Figure, text_only: bool) -> str:
+    """Matplotlib's SVG of ``figure``, written with labels typeset once (and, if ``text_only``, without shapes)."""
     from matplotlib import rc_context
+
+    from jacobian_bp.display._canvas import BACKEND, TEXT_ONLY_BACKEND
 
     buffer = io.StringIO()
     with rc_context(TEXT_AS_TEXT):
-        figure.savefig(buffer, format="svg")
+        figure.savefig(buffer, format="svg", backend=TEXT_ONLY_BACKEND if text_only else BACKEND)
     return buffer.getvalue()
 
 
@@ -292,7 +304,8 @@ _SVG_WIDTH = re.compile(r'<svg[^>]*\swidth="([0-9.]+)pt"[^>]*\sheight="([0-9.]+)
 def legibility(figure: Figure) -> Legibility:
     """Measure ``figure`` from its SVG: natural width and height, and the smallest font size of any glyph, in px.
 
-    The SVG's user unit is the point, which a browser shows at 96/72 px.
+    The SVG's user unit is the point, which a browser shows at 96/72 px. Shapes and
+    images carry no text, so the SVG measured is written without them.
 
     >>> import jacobian_bp as jbp
     >>> from jacobian_bp.display.plots import plot_network
@@ -300,7 +313,7 @@ def legibility(figure: Figure) -> Legibility:
     >>> measured.width_px <= DOCS_COLUMN_PX and measured.smallest_font_px >= 11
     True
     """
-    return svg_legibility(svg_text(figure))
+    return svg_legibility(_svg(figure, text_only=True))
 
 
 def svg_legibility(svg: str) -> Legibility:

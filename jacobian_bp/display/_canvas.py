@@ -13,6 +13,12 @@ pictures are the same, drawn sooner.
 Every figure of the package is drawn on :class:`AggCanvas`; this module is also the
 backend its SVG is written with (``savefig(..., backend=BACKEND)``). Imported only
 when a figure is made.
+
+Sharing reaches into how matplotlib's renderers typeset (their ``mathtext_parser``
+and ``_text2path``), which matplotlib may change. So each sharing is tried once
+on this matplotlib (:func:`agg_shares_parser`, :func:`svg_backend_works`) and
+used only where it works; elsewhere figures are drawn exactly as matplotlib
+draws them, only more slowly.
 """
 
 from __future__ import annotations
@@ -57,12 +63,40 @@ TEXT_TO_PATH = TextToPath()
 TEXT_TO_PATH.mathtext_parser = PARSER  # type: ignore[assignment]
 
 
+@functools.cache
+def agg_shares_parser() -> bool:
+    """Whether Agg typesets with the kind of parser :data:`PARSER` is (vector output: matplotlib 3.10 and later)."""
+    try:
+        agg_parser = RendererAgg(1, 1, 72).mathtext_parser
+        return type(agg_parser.parse("$x$", 72)) is type(PARSER.parse("$x$", 72))
+    except Exception:  # any surprise means: leave Agg as matplotlib made it
+        return False
+
+
+@functools.cache
+def svg_backend_works() -> bool:
+    """Whether this matplotlib writes a figure through :class:`FigureCanvas` (its SVG writer, copied below)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.text(0.5, 0.5, "$w^{1}_{12}$")
+    try:
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", backend=BACKEND)
+        return "<svg" in buffer.getvalue()
+    except Exception:  # any surprise means: write SVG with matplotlib's own backend
+        return False
+
+
 class AggCanvas(FigureCanvasAgg):
     """Matplotlib's Agg canvas (pictures on screen, PNG), its renderer typesetting with :data:`PARSER`."""
 
     def get_renderer(self) -> RendererAgg:
         renderer = super().get_renderer()
-        renderer.mathtext_parser = PARSER  # type: ignore[assignment]
+        if agg_shares_parser():
+            renderer.mathtext_parser = PARSER  # type: ignore[assignment]
         return renderer
 
 

@@ -6,6 +6,7 @@ it, 96 px per inch, sub- and superscripts included), never from the settings.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 
@@ -261,3 +262,27 @@ def test_a_deep_wide_network_is_drawn_without_labels_that_cannot_fit():
     assert not figure.axes[0].texts  # no unit, weight or layer label squeezed below its size
     edges = sum(len(collection.get_segments()) for collection in figure.axes[0].collections)
     assert edges == 19 * 32 * 32 + 19 * 32  # every weight and every bias edge
+
+
+def test_without_the_shared_typesetting_figures_are_written_the_same(monkeypatch):
+    """Where matplotlib's renderers cannot share one typesetting (a matplotlib that works otherwise), the package
+    draws and writes with matplotlib's own: the same SVG, the same legibility, only slower."""
+    import matplotlib
+
+    from jacobian_bp.display import _canvas
+
+    def written() -> tuple[str, object, bytes]:
+        net = jbp.notes_network()
+        chain = jbp.jacobian_chain(net, np.array([1.0, 0.5]), np.array([1.0]), wrt="W1")
+        figure = plots.plot_chain(chain, size="page")
+        with matplotlib.rc_context({"svg.hashsalt": "same"}):
+            svg = re.sub(r"<dc:date>.*?</dc:date>", "", svg_text(figure))
+        png = io.BytesIO()
+        figure.savefig(png, format="png")
+        return svg, legibility(figure), png.getvalue()
+
+    shared = written()
+    assert _canvas.agg_shares_parser() and _canvas.svg_backend_works()  # this matplotlib takes both
+    monkeypatch.setattr(_canvas, "agg_shares_parser", lambda: False)
+    monkeypatch.setattr(_canvas, "svg_backend_works", lambda: False)
+    assert written() == shared

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Pages that are not walkthrough steps, and so get no notebook (they still run at build time).
-NOT_NOTEBOOKS = ("index.md", "errata.md")
+#: Pages offered without a notebook. None: a notebook links to the pages it names as sibling notebooks
+#: (the walkthrough sends readers to the errata, the last step back to the start), so the downloaded
+#: folder holds every page and no link out of it is broken where the site is not at hand.
+NOT_NOTEBOOKS: tuple[str, ...] = ()
 FOLDER = "notebooks"
 ZIP_NAME = "jacobian_bp-notebooks.zip"
 #: A fence pytest runs: ```python starts afresh, ```{.python continuation} goes on.
@@ -44,8 +46,10 @@ SUMMARY = re.compile(r"^<summary>(?P<title>.*)</summary>\s*$")
 DETAILS_CLOSE = re.compile(r"^</details>\s*$")
 ADMONITION = re.compile(r'^(?P<marks>!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
 HEADING_ANCHOR = re.compile(r"^(?P<heading>#+ .*?)\s*\{#(?P<anchor>[\w-]+)\}\s*$", re.M)
-LINK = re.compile(r"\]\((?P<target>[\w./-]+?)\.md(?P<anchor>#[\w-]+)?\)")
+LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[\w./-]+?)\.md(?P<anchor>#[\w-]+)?\)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>(?!https?:|data:|attachment:)[^)\s]+)\)")
+#: A page's link to the zip of all the notebooks: in a notebook, that zip is where the reader got it.
+ZIP_LINK = re.compile(rf'<a href="(?:\.\./)?{FOLDER}/{re.escape(ZIP_NAME)}"[^>]*>(?P<text>.*?)</a>')
 OTHER_LANGUAGE = re.compile(r"^```(?!python\b)[\w-]+", re.M)
 #: The notebook's first cell (hidden): a figure a cell returns is shown under it, as SVG whose text stays text.
 SETUP = (
@@ -196,14 +200,26 @@ def _admonitions(text: str) -> str:
 
 
 def _links(text: str, site_url: str) -> str:
-    """A link to ``page.md`` goes to the sibling notebook, or to the page on the site."""
+    """A link to ``page.md`` goes to the sibling notebook, or to the page on the site.
+
+    A page without a notebook (the API reference) can be linked only where the site's address is
+    known (an absolute ``site_url``); a downloaded notebook has no site beside it, so the link
+    becomes its text and says where to find the page.
+
+    >>> _links("[the errata](errata.md#erratum-bias)", "../")
+    '[the errata](errata.ipynb#erratum-bias)'
+    >>> _links("[API](reference/index.md)", "../"), _links("[API](reference/index.md)", "https://x.org/")
+    ('API (a page of the documentation site)', '[API](https://x.org/reference/)')
+    """
 
     def target(match: re.Match[str]) -> str:
-        page, anchor = match["target"], match["anchor"] or ""
+        words, page, anchor = match["text"], match["target"], match["anchor"] or ""
         if has_notebook(f"{page}.md"):
-            return f"]({page}.ipynb{anchor})"
+            return f"[{words}]({page}.ipynb{anchor})"
+        if not site_url.startswith(("http://", "https://")):
+            return f"{words} (a page of the documentation site)"
         path = "" if page == "index" else f"{page.removesuffix('/index')}/"
-        return f"]({site_url}{path}{anchor})"
+        return f"[{words}]({site_url}{path}{anchor})"
 
     return LINK.sub(target, text)
 
@@ -213,6 +229,7 @@ def notebook_markdown(text: str, site_url: str = "../") -> str:
     text = _admonitions(text)
     text = HEADING_ANCHOR.sub(lambda m: f'<a id="{m["anchor"]}"></a>\n\n{m["heading"]}', text)
     text = OTHER_LANGUAGE.sub("```text", text)  # a shell example is text to read, not a %%bash cell
+    text = ZIP_LINK.sub(lambda m: f"{m['text']} (the zip this notebook came in)", text)
     return _links(text, site_url)
 
 
@@ -330,7 +347,8 @@ def write_notebooks(notebooks: dict[str, Any], target: Path) -> list[Path]:
 
 
 ZIP_README = """\
-The pages of jacobian_bp's walkthrough as Jupyter notebooks, executed when the site was built.
+The pages of jacobian_bp's documentation as Jupyter notebooks, executed when the site was built:
+start with index.ipynb (the home page), then notation.ipynb, the first step of the walkthrough.
 
 To run them yourself:
 
@@ -343,11 +361,18 @@ symbolic view). Cells of checks are collapsed: click their bar to see the assert
 
 
 def download_link(src_path: str) -> str:
-    """The links put at the top of a page that has a notebook."""
+    """The links put at the top of a page that has a notebook.
+
+    A page is served as a folder (``batches/``) one level below the site's root, the home page at the root.
+
+    >>> download_link("index.md").count('href="notebooks/'), download_link("batches.md").count('href="../notebooks/')
+    (2, 2)
+    """
+    up = "" if src_path == "index.md" else "../"
     return (
-        f'<p class="notebook-link"><a href="../{FOLDER}/{notebook_name(src_path)}" download>'
+        f'<p class="notebook-link"><a href="{up}{FOLDER}/{notebook_name(src_path)}" download>'
         f"Download this page as a Jupyter notebook</a> (executed, with its outputs) · "
-        f'<a href="../{FOLDER}/{ZIP_NAME}" download>all the notebooks (zip)</a></p>\n\n'
+        f'<a href="{up}{FOLDER}/{ZIP_NAME}" download>all the notebooks (zip)</a></p>\n\n'
     )
 
 

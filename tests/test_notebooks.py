@@ -49,16 +49,18 @@ def is_bare_check(cell: dict) -> bool:
         return False
 
 
-def test_every_walkthrough_page_the_exercises_and_the_lecturers_page_get_a_notebook_and_only_those():
+def test_every_page_gets_a_notebook_so_that_no_link_leaves_the_downloaded_folder():
     names = {page.name for page in NOTEBOOK_PAGES}
-    assert len(names) == 15  # the 13 walkthrough pages, the exercises, and the lecturers' page
+    assert len(names) == 17  # the home page, the 13 walkthrough pages, the errata, the exercises, the lecturers' page
     assert {"notation.md", "weight-tensor.md", "backprop.md", "training.md", "exercises.md", "lecturers.md"} <= names
-    assert not names & {"index.md", "errata.md"}
+    assert {"index.md", "errata.md"} <= names
 
 
 def test_a_notebook_keeps_the_prose_hides_the_checks_and_rewrites_mkdocs_syntax():
     page = (
         "# A page\n\nSome prose with $x$, see [the errata](errata.md#erratum-bias) and [the next](batches.md).\n\n"
+        "The [API reference](reference/index.md) has no notebook.\n\n"
+        'Or <a href="notebooks/jacobian_bp-notebooks.zip" download>all of them in one zip</a>.\n\n'
         "## Its entries {#entries}\n\n```python\nx = 1\n```\n\n"
         '<details class="success" markdown>\n<summary>Checks</summary>\n\n'
         "```{.python continuation}\nassert x == 1\n```\n\n"
@@ -75,7 +77,13 @@ def test_a_notebook_keeps_the_prose_hides_the_checks_and_rewrites_mkdocs_syntax(
     assert fences[1].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": False}
     assert fences[2].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
     prose = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
-    assert "[the errata](../errata/#erratum-bias)" in prose and "[the next](batches.ipynb)" in prose
+    assert "[the errata](errata.ipynb#erratum-bias)" in prose and "[the next](batches.ipynb)" in prose
+    # No site beside a downloaded notebook: a page without a notebook is named, not linked to.
+    assert "The API reference (a page of the documentation site) has no notebook." in prose
+    assert "Or all of them in one zip (the zip this notebook came in)." in prose
+    # The download links at the top of a page point into the site's notebooks folder, from the home page too.
+    assert 'href="notebooks/index.ipynb"' in notebooks.download_link("index.md")
+    assert 'href="../notebooks/errata.ipynb"' in notebooks.download_link("errata.md")
     assert '<a id="entries"></a>' in prose and "## Its entries\n" in prose
     assert "> **A departure**\n>\n> Said once." in prose
     assert "<details>\n<summary>Solution</summary>\n\nIt is $1$." in prose

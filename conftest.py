@@ -108,3 +108,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:
         np.set_printoptions(**print_options)
         item.add_report_section("call", "stdout", _fence_output.getvalue())
+
+
+# pytest-markdown-docs also imports every .py file under the test paths and walks its docstrings for
+# ```python fences: two seconds of every worker's collection. Docstrings here hold doctests (run by
+# --doctest-modules), never fences (tests/test_docs_tooling.py holds to that), so the walk finds nothing
+# and is left out; the pages and the README are still collected by it.
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> Any:
+    collected = yield
+    if file_path.suffix != ".py":
+        return collected
+    return [node for node in collected if type(node).__name__ != "MarkdownDocstringCodeModule"]

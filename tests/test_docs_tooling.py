@@ -57,6 +57,20 @@ def test_every_python_fence_is_one_pytest_runs() -> None:
                 assert info in RUN_AS_PYTHON, f"{path.name}:{line}: fence {info!r} would not run; use ```python"
 
 
+def test_docstrings_hold_doctests_not_fences() -> None:
+    # conftest.py leaves .py files out of pytest-markdown-docs: a ```python fence in a docstring would not run.
+    sources = [*(ROOT / "jacobian_bp").rglob("*.py"), *(ROOT / "tests").rglob("*.py"), ROOT / "conftest.py"]
+    opening = re.compile(r"^ {0,3}(`{3}|~{3})", re.M)  # a fence opens at the start of a line
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    fenced = [
+        f"{path.relative_to(ROOT)}: {getattr(node, 'name', 'module')}"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8")))
+        if isinstance(node, documented) and opening.search(ast.get_docstring(node) or "")
+    ]
+    assert not fenced, f"write these examples as doctests (>>>), which run: {fenced}"
+
+
 def test_a_skipped_fence_states_its_reason() -> None:
     for path in MARKDOWN_FILES:
         for line, info, before in fences(path):

@@ -50,7 +50,9 @@ class _RememberingParser:
     def parse(self, s: str, dpi: float = 72, prop: Any = None, *, antialiased: bool | None = None) -> Any:
         # A copy of the (mutable) font properties is the key, as in matplotlib's own cache.
         prop = prop.copy() if prop is not None else None
-        return self._parse(s, dpi, prop, matplotlib._val_or_rc(antialiased, "text.antialiased"))
+        if antialiased is None:
+            antialiased = matplotlib.rcParams["text.antialiased"]
+        return self._parse(s, dpi, prop, antialiased)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 -- one instance, alive as long as the module
     def _parse(self, s: str, dpi: float, prop: Any, antialiased: bool) -> Any:
@@ -60,7 +62,20 @@ class _RememberingParser:
 #: The one mathtext parser of every renderer, and the one text measurer of layouts (``text_extent``) and SVG.
 PARSER = _RememberingParser()
 TEXT_TO_PATH = TextToPath()
-TEXT_TO_PATH.mathtext_parser = PARSER  # type: ignore[assignment]
+
+
+def _parser_works() -> bool:
+    """Whether this matplotlib's vector parser takes what :data:`PARSER` hands it (matplotlib 3.7's has no
+    ``antialiased``): only then does :data:`TEXT_TO_PATH` measure with it."""
+    try:
+        PARSER.parse("$x$", 72)
+    except Exception:  # any surprise means: measure with matplotlib's own parser
+        return False
+    return True
+
+
+if _parser_works():
+    TEXT_TO_PATH.mathtext_parser = PARSER  # type: ignore[assignment]
 
 
 @functools.cache
@@ -88,6 +103,14 @@ def svg_backend_works() -> bool:
         return "<svg" in buffer.getvalue()
     except Exception:  # any surprise means: write SVG with matplotlib's own backend
         return False
+
+
+def svg_backend(text_only: bool = False) -> str | None:
+    """The backend to write a figure's SVG with: this module's (or its text-only one) where it works, else ``None``
+    (matplotlib's own, which writes the same SVG, shapes included)."""
+    if not svg_backend_works():
+        return None
+    return TEXT_ONLY_BACKEND if text_only else BACKEND
 
 
 class AggCanvas(FigureCanvasAgg):

@@ -247,12 +247,12 @@ def save(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         from matplotlib import rc_context
 
-        from jacobian_bp.display._canvas import BACKEND, svg_backend_works
+        from jacobian_bp.display._canvas import svg_backend
 
         path = check_plot_path(path)
         dpi = min(PNG_DPI, MAX_PNG_SIDE / max(figure.get_size_inches()))
         # The same SVG, its labels typeset once (where this matplotlib allows it).
-        backend = BACKEND if path.suffix.lower() == ".svg" and svg_backend_works() else None
+        backend = svg_backend() if path.suffix.lower() == ".svg" else None
         with rc_context(TEXT_AS_TEXT):
             figure.savefig(path, dpi=dpi, backend=backend)
     return figure
@@ -273,13 +273,11 @@ def _svg(figure: Figure, text_only: bool) -> str:
     """Matplotlib's SVG of ``figure``, written with labels typeset once (and, if ``text_only``, without shapes)."""
     from matplotlib import rc_context
 
-    from jacobian_bp.display._canvas import BACKEND, TEXT_ONLY_BACKEND, svg_backend_works
+    from jacobian_bp.display._canvas import svg_backend
 
     buffer = io.StringIO()
-    # Where this matplotlib does not take the shared writer, its own writes the same SVG (shapes included).
-    backend = (TEXT_ONLY_BACKEND if text_only else BACKEND) if svg_backend_works() else None
     with rc_context(TEXT_AS_TEXT):
-        figure.savefig(buffer, format="svg", backend=backend)
+        figure.savefig(buffer, format="svg", backend=svg_backend(text_only))
     return buffer.getvalue()
 
 

@@ -283,6 +283,14 @@ def test_without_the_shared_typesetting_figures_are_written_the_same(monkeypatch
 
     shared = written()
     assert _canvas.agg_shares_parser() and _canvas.svg_backend_works()  # this matplotlib takes both
+    # Text measured with the shared parser is measured as matplotlib's own measurer does.
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    for text in ("$w^{1}_{12}$", "∂a¹/∂W¹", r"$\frac{\partial J}{\partial z}$"):
+        font = FontProperties(size=11)
+        own = TextToPath().get_text_width_height_descent(text, font, ismath=text.startswith("$"))
+        assert _canvas.TEXT_TO_PATH.get_text_width_height_descent(text, font, ismath=text.startswith("$")) == own
     monkeypatch.setattr(_canvas, "agg_shares_parser", lambda: False)
     monkeypatch.setattr(_canvas, "svg_backend_works", lambda: False)
     assert written() == shared

@@ -117,11 +117,12 @@ class MLP:
         self._param_shapes = _param_shapes(self._sizes)
         self._activation = activation
         self._output_activation = activation if output_activation is None else output_activation
-        # f_1, ..., f_L, looked up once (an unknown name fails here): every pass asks for them.
+        # f_1, ..., f_L looked up once (an unknown name fails here), and the parameter names written once:
+        # every pass walks the layers.
         hidden, output = get_activation(self._activation), get_activation(self._output_activation)
-        self._layer_activations = (hidden,) * (self.depth - 1) + (output,)
-        # Every pass walks the layers: their parameter names are written once, not formatted on every call.
-        self._layers = tuple(Layer(k, f"W{k}", f"b{k}", f) for k, f in enumerate(self._layer_activations, start=1))
+        self._layers = tuple(
+            Layer(k, f"W{k}", f"b{k}", output if k == self.depth else hidden) for k in range(1, self.depth + 1)
+        )
         self.params: dict[str, Array] = self._initial_params(seed) if params is None else {}
         if params is not None:
             self.set_params(params)
@@ -185,11 +186,11 @@ class MLP:
     @property
     def activations(self) -> list[str]:
         """The activation name of every layer, ``f_1`` first: ``[activation] * (L − 1) + [output_activation]``."""
-        return [f.name for f in self._layer_activations]
+        return [layer.activation.name for layer in self._layers]
 
     def layer_activation(self, k: int) -> Activation:
         """``f_k``: the output activation for ``k = L``, the hidden one otherwise."""
-        return self._layer_activations[k - 1]
+        return self._layers[k - 1].activation
 
     def _initial_params(self, seed: int | None) -> dict[str, Array]:
         rng = np.random.default_rng(seed)

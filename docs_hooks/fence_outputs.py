@@ -105,9 +105,9 @@ def with_outputs(markdown: str, executed: Any, rich: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_page(markdown: str, page: str, docs_dir: Path | None = None) -> Any:
+def run_page(markdown: str, page: str, docs_dir: Path | None = None, site_url: str = "") -> Any:
     """Execute the page as a notebook, in a scratch folder (as a downloaded notebook would run)."""
-    notebook = notebooks.notebook_from_markdown(markdown, docs_dir)
+    notebook = notebooks.notebook_from_markdown(markdown, docs_dir, site_url)
     with tempfile.TemporaryDirectory(prefix="jbp-page-") as scratch:
         return notebooks.execute(notebook, page, Path(scratch))
 
@@ -121,7 +121,8 @@ def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
     for file in files.documentation_pages():
         markdown = file.content_string
         if python_fences(markdown):
-            _STARTED[file.src_path] = (markdown, pool.submit(run_page, markdown, file.src_path, docs_dir))
+            run = pool.submit(run_page, markdown, file.src_path, docs_dir, config.get("site_url") or "")
+            _STARTED[file.src_path] = (markdown, run)
     pool.shutdown(wait=False)
     return files
 

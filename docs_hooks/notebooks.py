@@ -32,10 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Pages offered without a notebook. None: a notebook links to the pages it names as sibling notebooks
-#: (the walkthrough sends readers to the errata, the last step back to the start), so the downloaded
-#: folder holds every page and no link out of it is broken where the site is not at hand.
-NOT_NOTEBOOKS: tuple[str, ...] = ()
 FOLDER = "notebooks"
 ZIP_NAME = "jacobian_bp-notebooks.zip"
 #: A fence pytest runs: ```python starts afresh, ```{.python continuation} goes on.
@@ -83,8 +79,11 @@ class Part:
 
 
 def has_notebook(src_path: str) -> bool:
-    """Whether the page ``src_path`` (relative to ``docs/``) is offered as a notebook."""
-    return "/" not in src_path and src_path.endswith(".md") and src_path not in NOT_NOTEBOOKS
+    """Whether the page ``src_path`` (relative to ``docs/``) is offered as a notebook: every page of ``docs/``
+    itself (the API reference, in ``reference/``, is not), so that a notebook's links to the pages it names
+    (the walkthrough sends readers to the errata, the last step back to the start) open sibling notebooks
+    and the downloaded folder needs no site beside it."""
+    return "/" not in src_path and src_path.endswith(".md")
 
 
 def notebook_name(src_path: str) -> str:
@@ -203,12 +202,12 @@ def _links(text: str, site_url: str) -> str:
     """A link to ``page.md`` goes to the sibling notebook, or to the page on the site.
 
     A page without a notebook (the API reference) can be linked only where the site's address is
-    known (an absolute ``site_url``); a downloaded notebook has no site beside it, so the link
-    becomes its text and says where to find the page.
+    known (MkDocs' ``site_url``); a downloaded notebook has no site beside it, so without that
+    address the link becomes its text and says where to find the page.
 
-    >>> _links("[the errata](errata.md#erratum-bias)", "../")
+    >>> _links("[the errata](errata.md#erratum-bias)", "")
     '[the errata](errata.ipynb#erratum-bias)'
-    >>> _links("[API](reference/index.md)", "../"), _links("[API](reference/index.md)", "https://x.org/")
+    >>> _links("[API](reference/index.md)", ""), _links("[API](reference/index.md)", "https://x.org/")
     ('API (a page of the documentation site)', '[API](https://x.org/reference/)')
     """
 
@@ -216,7 +215,7 @@ def _links(text: str, site_url: str) -> str:
         words, page, anchor = match["text"], match["target"], match["anchor"] or ""
         if has_notebook(f"{page}.md"):
             return f"[{words}]({page}.ipynb{anchor})"
-        if not site_url.startswith(("http://", "https://")):
+        if not site_url:
             return f"{words} (a page of the documentation site)"
         path = "" if page == "index" else f"{page.removesuffix('/index')}/"
         return f"[{words}]({site_url}{path}{anchor})"
@@ -224,7 +223,7 @@ def _links(text: str, site_url: str) -> str:
     return LINK.sub(target, text)
 
 
-def notebook_markdown(text: str, site_url: str = "../") -> str:
+def notebook_markdown(text: str, site_url: str = "") -> str:
     """Prose of a page as Markdown that Jupyter renders: no MkDocs syntax, no link to a ``.md`` file."""
     text = _admonitions(text)
     text = HEADING_ANCHOR.sub(lambda m: f'<a id="{m["anchor"]}"></a>\n\n{m["heading"]}', text)
@@ -249,7 +248,7 @@ def _embed_images(cell: Any, docs_dir: Path | None) -> None:
     cell.source = IMAGE.sub(attach, cell.source)
 
 
-def notebook_from_markdown(markdown: str, docs_dir: Path | None = None, site_url: str = "../") -> Any:
+def notebook_from_markdown(markdown: str, docs_dir: Path | None = None, site_url: str = "") -> Any:
     """The page as a notebook (an ``nbformat`` node): one code cell per fence, sharing one kernel.
 
     A code cell keeps, in ``metadata.jbp_fence``, the number of its fence on the page; the cells of

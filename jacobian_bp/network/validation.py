@@ -81,9 +81,10 @@ def all_finite(array: Array) -> bool:
 
     ``x·x = Σ xᵢ²`` adds up non-negative terms, so nothing cancels: it is NaN or
     infinite exactly when some entry is, or when the squares overflow (entries
-    beyond about 1e154). One dot product (BLAS, no temporary array) answers for
-    almost every array; only one whose dot product is not finite is looked at
-    entry by entry, to tell an overflow from a NaN or an infinity. This runs on
+    beyond about 1e154). One dot product (BLAS; no temporary array unless the
+    array is not contiguous) answers for almost every array; only one whose dot
+    product is not finite is looked at entry by entry, to tell an overflow from a
+    NaN or an infinity. This runs on
     every array of every call: on the notes' arrays the dot product costs less
     than setting up a reduction, on a large network's parameters a quarter of a
     pass that writes a boolean per entry.

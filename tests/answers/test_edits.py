@@ -163,10 +163,11 @@ def test_another_layers_derivative(drawn, data) -> None:
     assert named(verdict, "wrong_layer", layer=j), str(verdict)
 
 
-@given(problem_and_parameter())
-def test_the_pre_activation_for_the_activation(drawn) -> None:
-    problem, wrt = drawn
-    assume(wrt[0] == "W" and wrt != "W1")
+@given(sigmoid_batches(), st.data())
+def test_the_pre_activation_for_the_activation(problem, data) -> None:
+    # Only W² … Wᴸ have a layer below whose aᵏ⁻¹ can stand for hᵏ⁻¹: drawn from those directly, not filtered
+    # out of every parameter name (three draws in four were, and hypothesis's health check failed now and then).
+    wrt = data.draw(st.sampled_from([f"W{k}" for k in range(2, problem.net.depth + 1)]))
     verdict = graded(problem, wrt, Edit(pre_activation=True))
     assert named(verdict, "pre_activation_for_activation", layer=int(wrt[1:]) - 1), str(verdict)
 
